@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Interfaces between the files of vfio-pci-core.ko. Not for variant drivers:
+ * they use <linux/vfio_pci_core.h>.
+ *
+ * Ownership: vfio_pci_core.c owns the device life cycle, ioctl dispatch,
+ * regions, mmap, reset and power; vfio_pci_rdwr.c BAR/ROM/VGA access and
+ * ioeventfds; vfio_pci_config.c the virtual config space; vfio_pci_intrs.c
+ * interrupts and the ERR/REQ triggers.
+ */
+#ifndef VFIO_PCI_PRIV_H
+#define VFIO_PCI_PRIV_H
+
+#include <linux/vfio_pci_core.h>
+
+/* Library-wide parameters, set through vfio_pci_core_set_params() */
+extern bool vfio_pci_nointxmask;
+extern bool vfio_pci_disable_vga;
+extern bool vfio_pci_disable_idle_d3;
+
+/* ---- vfio_pci_core.c ---- */
+
+/* Revoke every userspace mapping of the BARs; caller holds memory_lock. */
+void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev);
+/*
+ * Take memory_lock for write, zap the BAR mappings and make sure the device
+ * decodes memory (MSI-X table writes need it). Returns the command register
+ * to give back to vfio_pci_memory_unlock_and_restore().
+ */
+u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev);
+void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
+					u16 cmd);
+/*
+ * Move the device between D0 and D3hot through the PCI core, restoring
+ * state on D3hot->D0 when the device loses it. Caller holds memory_lock for
+ * write.
+ */
+int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
+			     pci_power_t state);
+/*
+ * Function reset requested by userspace (VFIO_DEVICE_RESET or an FLR
+ * written through the PCIe/AF capability): quiesces, resets and rebuilds
+ * the virtual config space. Takes memory_lock; the caller holds no
+ * config-space lock.
+ */
+int vfio_pci_core_reset_function(struct vfio_pci_core_device *vdev);
+
+/* ---- vfio_pci_config.c ---- */
+
+/* Probe time: build the capability map and permission state. */
+int vfio_pci_config_init(struct vfio_pci_core_device *vdev);
+void vfio_pci_config_exit(struct vfio_pci_core_device *vdev);
+/* Open time and after every reset: refill the virtual config from hardware. */
+int vfio_pci_config_reset(struct vfio_pci_core_device *vdev);
+/* Access to the config region; *ppos is an offset inside the region. */
+ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev, char __user *buf,
+			   size_t count, loff_t *ppos, bool iswrite);
+/* Does the virtual device currently decode memory (command bit and D0)? */
+bool vfio_pci_config_memory_enabled(struct vfio_pci_core_device *vdev);
+/* Size in bytes of the config region (256 or 4096). */
+size_t vfio_pci_config_size(struct vfio_pci_core_device *vdev);
+/* Reflect the MSI vectors the host enabled in the virtual MSI capability. */
+void vfio_pci_config_msi_enabled(struct vfio_pci_core_device *vdev, int nvec);
+
+/* ---- vfio_pci_intrs.c ---- */
+
+int vfio_pci_irqs_init(struct vfio_pci_core_device *vdev);
+void vfio_pci_irqs_exit(struct vfio_pci_core_device *vdev);
+/* Tear down every interrupt and the ERR/REQ triggers (close, reset). */
+void vfio_pci_irqs_release(struct vfio_pci_core_device *vdev);
+long vfio_pci_ioctl_get_irq_info(struct vfio_pci_core_device *vdev,
+				 void __user *arg);
+long vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vdev,
+			     void __user *arg);
+/* Userspace wrote the INTx-disable bit of the virtual command register. */
+void vfio_pci_intx_user_disable(struct vfio_pci_core_device *vdev,
+				bool disable);
+/* Mask/unmask INTx on behalf of the library (low-power entry/exit). */
+bool vfio_pci_intx_mask(struct vfio_pci_core_device *vdev);
+void vfio_pci_intx_unmask(struct vfio_pci_core_device *vdev);
+/* Signal the ERR / REQ eventfd; false when userspace set none. */
+bool vfio_pci_irqs_signal_err(struct vfio_pci_core_device *vdev);
+bool vfio_pci_irqs_signal_req(struct vfio_pci_core_device *vdev);
+
+/* ---- vfio_pci_rdwr.c ---- */
+
+ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
+			size_t count, loff_t *ppos, bool iswrite);
+ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
+			  size_t count, loff_t *ppos);
+ssize_t vfio_pci_vga_rw(struct vfio_pci_core_device *vdev, char __user *buf,
+			size_t count, loff_t *ppos, bool iswrite);
+/* Map a BAR into the kernel on first use; returns 0 or a negative errno. */
+int vfio_pci_setup_barmap(struct vfio_pci_core_device *vdev, int bar);
+int vfio_pci_ioeventfds_init(struct vfio_pci_core_device *vdev);
+void vfio_pci_ioeventfds_exit(struct vfio_pci_core_device *vdev);
+long vfio_pci_ioctl_ioeventfd(struct vfio_pci_core_device *vdev,
+			      void __user *arg);
+/* Remove every ioeventfd (close, reset). */
+void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vdev);
+
+#endif /* VFIO_PCI_PRIV_H */
