@@ -84,6 +84,10 @@ bool vfio_pci_irqs_signal_req(struct vfio_pci_core_device *vdev);
 
 /* ---- vfio_pci_rdwr.c ---- */
 
+/*
+ * *ppos is the full device fd offset (region index in the top bits) and is
+ * advanced by the bytes transferred.
+ */
 ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			size_t count, loff_t *ppos, bool iswrite);
 ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
@@ -92,11 +96,16 @@ ssize_t vfio_pci_vga_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			size_t count, loff_t *ppos, bool iswrite);
 /* Map a BAR into the kernel on first use; returns 0 or a negative errno. */
 int vfio_pci_setup_barmap(struct vfio_pci_core_device *vdev, int bar);
+/*
+ * Close: unmap and release what vfio_pci_setup_barmap() set up. Called by
+ * the core after vfio_pci_ioeventfds_release().
+ */
+void vfio_pci_release_barmaps(struct vfio_pci_core_device *vdev);
 int vfio_pci_ioeventfds_init(struct vfio_pci_core_device *vdev);
 void vfio_pci_ioeventfds_exit(struct vfio_pci_core_device *vdev);
 long vfio_pci_ioctl_ioeventfd(struct vfio_pci_core_device *vdev,
 			      void __user *arg);
-/* Remove every ioeventfd (close, reset). */
+/* Remove every ioeventfd (close, reset); caller must not hold memory_lock. */
 void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vdev);
 
 #endif /* VFIO_PCI_PRIV_H */
