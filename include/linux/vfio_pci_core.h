@@ -134,6 +134,7 @@ struct vfio_pci_cap_handler {
  * @needs_pm_restore: a D3hot->D0 transition loses state (No_Soft_Reset=0)
  * @pm_runtime_engaged: userspace put the device in low power through
  *	VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY*
+ * @pm_intx_masked: the library masked INTx on low-power entry (vfio_pci_pm.c)
  * @sriov_pf: for a VF, the PF's core device if the PF is bound to a VFIO
  *	driver built on this library
  * @vf_token: SR-IOV VF token shared between a PF and its VFs (PF only)
@@ -178,6 +179,7 @@ struct vfio_pci_core_device {
 	bool needs_reset;
 	bool needs_pm_restore;
 	bool pm_runtime_engaged;
+	bool pm_intx_masked;
 
 	struct vfio_pci_core_device *sriov_pf;
 	struct vfio_pci_vf_token *vf_token;
@@ -239,6 +241,7 @@ pci_ers_result_t vfio_pci_core_aer_err_detected(struct pci_dev *pdev,
 						pci_channel_state_t state);
 int vfio_pci_core_sriov_configure(struct vfio_pci_core_device *vdev,
 				  int nr_virtfn);
+extern const struct dev_pm_ops vfio_pci_core_pm_ops;
 
 /* Services for variant drivers */
 int vfio_pci_core_register_dev_region(struct vfio_pci_core_device *vdev,

@@ -108,4 +108,56 @@ long vfio_pci_ioctl_ioeventfd(struct vfio_pci_core_device *vdev,
 /* Remove every ioeventfd (close, reset); caller must not hold memory_lock. */
 void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vdev);
 
+/* ---- vfio_pci_sriov.c ---- */
+
+/*
+ * vfio_pci_core_register_device(), before vfio_register_group_dev(): a PF
+ * gets its VF token, a VF finds the PF that created it. On failure, nothing
+ * to undo.
+ */
+int vfio_pci_sriov_register(struct vfio_pci_core_device *vdev);
+/*
+ * vfio_pci_core_unregister_device(), after vfio_unregister_group_dev():
+ * removes the VFs a PF created (waiting for their users) and frees the
+ * token. Also on the error path of registration after the above succeeded.
+ */
+void vfio_pci_sriov_unregister(struct vfio_pci_core_device *vdev);
+/* The whole body of vfio_pci_core_match() (vf_token= option included). */
+int vfio_pci_sriov_match(struct vfio_pci_core_device *vdev, char *buf);
+/*
+ * open_device, first open (dev_set lock held), before the device is
+ * enabled; a failure fails the open. Undo with vfio_pci_sriov_close() if
+ * the open fails afterwards, and at close_device.
+ */
+int vfio_pci_sriov_open(struct vfio_pci_core_device *vdev);
+void vfio_pci_sriov_close(struct vfio_pci_core_device *vdev);
+/* VFIO_DEVICE_FEATURE dispatcher, VFIO_DEVICE_FEATURE_PCI_VF_TOKEN. */
+int vfio_pci_feature_vf_token(struct vfio_pci_core_device *vdev, u32 flags,
+			      void __user *arg, size_t argsz);
+
+/* ---- vfio_pci_pm.c ---- */
+
+/*
+ * VFIO_DEVICE_FEATURE dispatcher, VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY,
+ * _LOW_POWER_ENTRY_WITH_WAKEUP and _LOW_POWER_EXIT.
+ */
+int vfio_pci_pm_feature(struct vfio_pci_core_device *vdev, u32 flags,
+			void __user *arg, size_t argsz);
+/*
+ * close_device, first thing (dev_set lock held, memory_lock not held):
+ * leaves low power, the device is in D0 afterwards.
+ */
+void vfio_pci_pm_close(struct vfio_pci_core_device *vdev);
+/*
+ * Around the read and write ops, outside memory_lock: cookie =
+ * vfio_pci_pm_access_begin() (a negative cookie is the errno to return),
+ * then vfio_pci_pm_access_end(vdev, cookie). The mmap fault handler
+ * instead returns VM_FAULT_SIGBUS while vdev->pm_runtime_engaged (read
+ * under memory_lock). Nothing may wake a device (pm_runtime_resume*,
+ * pm_runtime_get_sync) while holding its memory_lock: the runtime resume
+ * callback takes it.
+ */
+int vfio_pci_pm_access_begin(struct vfio_pci_core_device *vdev);
+void vfio_pci_pm_access_end(struct vfio_pci_core_device *vdev, int cookie);
+
 #endif /* VFIO_PCI_PRIV_H */
