@@ -5,13 +5,13 @@
  */
 #include <stdint.h>
 
+typedef uint32_t u32;
+
 struct pci_device_id {
 	u32 vendor, device, subvendor, subdevice, class, class_mask;
 	unsigned long driver_data;
 	u32 override_only;
 };
-
-typedef uint32_t u32;
 
 #define __used			__attribute__((__used__))
 #define __maybe_unused		__attribute__((__unused__))
