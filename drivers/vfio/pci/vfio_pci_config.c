@@ -1,0 +1,1398 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Virtual PCI config space of a VFIO PCI device.
+ *
+ * Every byte of config space carries four bit masks, computed once when the
+ * device is probed from the capability list the hardware reports:
+ *
+ *   virt - bits read from the virtual copy (vconfig) instead of hardware
+ *   wr   - bits userspace may write
+ *   hw   - written bits forwarded to hardware
+ *   w1c  - hardware write-one-to-clear bits, written as 0 unless userspace
+ *          may clear them
+ *
+ * An access is split into naturally aligned pieces of 1, 2 or 4 bytes; each
+ * piece is one masked merge of vconfig and (only when some bit of it is not
+ * virtual) one hardware access of the same width. The few registers with
+ * side effects (command, PM control, PCIe/AF FLR, VPD) are handled by the
+ * caller of the merge from a summary of what changed, so that the generic
+ * path stays a handful of instructions per piece.
+ *
+ * Bytes outside the header and every capability pass through to hardware
+ * unchanged, since devices keep registers there that their drivers use.
+ * Hidden capabilities read as zero and are unlinked from the list.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/log2.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio_pci_core.h>
+#include <asm/unaligned.h>
+
+#include "vfio_pci_priv.h"
+#include "vfio_pci_config.h"
+
+/* Bytes moved between userspace and the engine per locked step. */
+#define CFG_CHUNK	256
+
+/**
+ * struct cfg_perm - permissions of one register inside a capability
+ * @off: offset of the register in the capability
+ * @len: width of the register in bytes
+ * @virt: bits served from vconfig
+ * @wr: bits userspace may write
+ * @hw: bits of @wr written through to hardware
+ * @w1c: hardware write-one-to-clear bits
+ *
+ * Bytes of a capability no entry covers are read-only and read from
+ * hardware.
+ */
+struct cfg_perm {
+	u16 off;
+	u8 len;
+	u32 virt;
+	u32 wr;
+	u32 hw;
+	u32 w1c;
+};
+
+#define PERM(o, l, v, w, h, c) \
+	{ .off = (o), .len = (l), .virt = (v), .wr = (w), .hw = (h), .w1c = (c) }
+/* Read-only and constant: served from the snapshot taken at probe time. */
+#define PERM_CONST(o, l)	PERM(o, l, ~0U, 0, 0, 0)
+/* Emulated: userspace writes bits @w of the virtual register only. */
+#define PERM_VIRT(o, l, w)	PERM(o, l, ~0U, w, 0, 0)
+/*
+ * Passed-through registers are written as PERM(off, len, 0, w, w, 0), and
+ * write-one-to-clear status registers as PERM(off, len, 0, c, c, c).
+ */
+
+#define CMD_VIRT	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | \
+			 PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE)
+#define CMD_HW		(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | \
+			 PCI_COMMAND_MASTER | PCI_COMMAND_PARITY | \
+			 PCI_COMMAND_SERR)
+#define STATUS_W1C	(PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT | \
+			 PCI_STATUS_REC_TARGET_ABORT | \
+			 PCI_STATUS_REC_MASTER_ABORT | \
+			 PCI_STATUS_SIG_SYSTEM_ERROR | \
+			 PCI_STATUS_DETECTED_PARITY)
+
+/*
+ * Type 0 header. Identification, class and subsystem registers never
+ * change, so they are served from the snapshot; the BAR and ROM write masks
+ * are filled in from the BAR sizes. Only command/status is read live.
+ */
+static const struct cfg_perm cfg_header_perms[] = {
+	PERM_CONST(PCI_VENDOR_ID, 4),
+	PERM(PCI_COMMAND, 2, CMD_VIRT, CMD_VIRT | CMD_HW, CMD_HW, 0),
+	PERM(PCI_STATUS, 2, PCI_STATUS_CAP_LIST, STATUS_W1C, STATUS_W1C,
+	     STATUS_W1C),
+	PERM_CONST(PCI_CLASS_REVISION, 4),
+	PERM_VIRT(PCI_CACHE_LINE_SIZE, 1, 0xff),
+	PERM_VIRT(PCI_LATENCY_TIMER, 1, 0xff),
+	PERM_CONST(PCI_HEADER_TYPE, 1),
+	PERM_CONST(PCI_BIST, 1),
+	PERM_CONST(PCI_BASE_ADDRESS_0, 4),
+	PERM_CONST(PCI_BASE_ADDRESS_1, 4),
+	PERM_CONST(PCI_BASE_ADDRESS_2, 4),
+	PERM_CONST(PCI_BASE_ADDRESS_3, 4),
+	PERM_CONST(PCI_BASE_ADDRESS_4, 4),
+	PERM_CONST(PCI_BASE_ADDRESS_5, 4),
+	PERM_CONST(PCI_CARDBUS_CIS, 4),
+	PERM_CONST(PCI_SUBSYSTEM_VENDOR_ID, 4),
+	PERM_CONST(PCI_ROM_ADDRESS, 4),
+	PERM_CONST(PCI_CAPABILITY_LIST, 4),
+	PERM_CONST(PCI_CAPABILITY_LIST + 4, 4),
+	PERM_VIRT(PCI_INTERRUPT_LINE, 1, 0xff),
+	PERM_CONST(PCI_INTERRUPT_PIN, 1),
+	PERM_CONST(PCI_MIN_GNT, 2),
+};
+
+/*
+ * Power management: the power state is emulated and applied through the
+ * core; PME enable is emulated because wake-up belongs to the host.
+ */
+static const struct cfg_perm cfg_pm_perms[] = {
+	PERM_CONST(PCI_PM_PMC, 2),
+	PERM(PCI_PM_CTRL, 2, PCI_PM_CTRL_STATE_MASK | PCI_PM_CTRL_PME_ENABLE,
+	     PCI_PM_CTRL_STATE_MASK | PCI_PM_CTRL_PME_ENABLE |
+	     PCI_PM_CTRL_PME_STATUS, PCI_PM_CTRL_PME_STATUS,
+	     PCI_PM_CTRL_PME_STATUS),
+};
+
+/* MSI-X: enable and function mask are emulated, the host owns the table. */
+static const struct cfg_perm cfg_msix_perms[] = {
+	PERM(PCI_MSIX_FLAGS, 2, ~0U,
+	     PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL, 0, 0),
+	PERM_CONST(PCI_MSIX_TABLE, 4),
+	PERM_CONST(PCI_MSIX_PBA, 4),
+};
+
+#define DEVCTL_HW	(PCI_EXP_DEVCTL_CERE | PCI_EXP_DEVCTL_NFERE | \
+			 PCI_EXP_DEVCTL_FERE | PCI_EXP_DEVCTL_URRE | \
+			 PCI_EXP_DEVCTL_RELAX_EN | PCI_EXP_DEVCTL_EXT_TAG | \
+			 PCI_EXP_DEVCTL_AUX_PME | PCI_EXP_DEVCTL_NOSNOOP_EN | \
+			 PCI_EXP_DEVCTL_READRQ)
+#define DEVSTA_W1C	(PCI_EXP_DEVSTA_CED | PCI_EXP_DEVSTA_NFED | \
+			 PCI_EXP_DEVSTA_FED | PCI_EXP_DEVSTA_URD)
+#define DEVCTL2_HW	(PCI_EXP_DEVCTL2_COMP_TIMEOUT | \
+			 PCI_EXP_DEVCTL2_COMP_TMOUT_DIS | \
+			 PCI_EXP_DEVCTL2_ATOMIC_REQ | \
+			 PCI_EXP_DEVCTL2_IDO_REQ_EN | PCI_EXP_DEVCTL2_IDO_CMP_EN)
+#define SLTSTA_W1C	(PCI_EXP_SLTSTA_ABP | PCI_EXP_SLTSTA_PFD | \
+			 PCI_EXP_SLTSTA_MRLSC | PCI_EXP_SLTSTA_PDC | \
+			 PCI_EXP_SLTSTA_CC | PCI_EXP_SLTSTA_DLLSC)
+
+/*
+ * PCI Express: Max_Payload_Size must match the fabric, so the device keeps
+ * the host's value and userspace sees its own; the FLR bit is emulated and
+ * turned into a host-side reset. Link and slot control belong to the host.
+ */
+static const struct cfg_perm cfg_exp_perms[] = {
+	PERM_CONST(PCI_EXP_FLAGS, 2),
+	PERM_CONST(PCI_EXP_DEVCAP, 4),
+	PERM(PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_PAYLOAD | PCI_EXP_DEVCTL_BCR_FLR,
+	     PCI_EXP_DEVCTL_PAYLOAD | DEVCTL_HW, DEVCTL_HW, 0),
+	PERM(PCI_EXP_DEVSTA, 2, 0, DEVSTA_W1C, DEVSTA_W1C, DEVSTA_W1C),
+	PERM_CONST(PCI_EXP_LNKCAP, 4),
+	PERM(PCI_EXP_LNKSTA, 2, 0, 0, 0,
+	     PCI_EXP_LNKSTA_LBMS | PCI_EXP_LNKSTA_LABS),
+	PERM_CONST(PCI_EXP_SLTCAP, 4),
+	PERM(PCI_EXP_SLTSTA, 2, 0, 0, 0, SLTSTA_W1C),
+	PERM_CONST(PCI_EXP_RTCAP, 2),
+	PERM(PCI_EXP_RTSTA, 4, 0, 0, 0, PCI_EXP_RTSTA_PME),
+	PERM_CONST(PCI_EXP_DEVCAP2, 4),
+	PERM(PCI_EXP_DEVCTL2, 2, 0, DEVCTL2_HW, DEVCTL2_HW, 0),
+	PERM_CONST(PCI_EXP_LNKCAP2, 4),
+	PERM_CONST(PCI_EXP_SLTCAP2, 4),
+};
+
+#define PCIX_CMD_HW	(PCI_X_CMD_DPERR_E | PCI_X_CMD_ERO | \
+			 PCI_X_CMD_MAX_READ | PCI_X_CMD_MAX_SPLIT)
+#define PCIX_STATUS_W1C	(PCI_X_STATUS_SPL_DISC | PCI_X_STATUS_UNX_SPL | \
+			 PCI_X_STATUS_SPL_ERR)
+
+static const struct cfg_perm cfg_pcix_perms[] = {
+	PERM(PCI_X_CMD, 2, 0, PCIX_CMD_HW, PCIX_CMD_HW, 0),
+	PERM(PCI_X_STATUS, 4, 0, PCIX_STATUS_W1C, PCIX_STATUS_W1C,
+	     PCIX_STATUS_W1C),
+};
+
+/* AF: the FLR bit is emulated (write mask added when FLR is supported). */
+static const struct cfg_perm cfg_af_perms[] = {
+	PERM_CONST(PCI_AF_LENGTH, 1),
+	PERM_CONST(PCI_AF_CAP, 1),
+	PERM(PCI_AF_CTRL, 1, PCI_AF_CTRL_FLR, 0, 0, 0),
+};
+
+/* VPD: both registers emulated, transfers go through the PCI core's API. */
+static const struct cfg_perm cfg_vpd_perms[] = {
+	PERM_VIRT(PCI_VPD_ADDR, 2, 0xffff),
+	PERM_VIRT(PCI_VPD_DATA, 4, ~0U),
+};
+
+#define AER_CAP_HW	(PCI_ERR_CAP_ECRC_GENE | PCI_ERR_CAP_ECRC_CHKE)
+
+/* AER: the function's own masks, severities and status are its business. */
+static const struct cfg_perm cfg_aer_perms[] = {
+	PERM(PCI_ERR_UNCOR_STATUS, 4, 0, ~0U, ~0U, ~0U),
+	PERM(PCI_ERR_UNCOR_MASK, 4, 0, ~0U, ~0U, 0),
+	PERM(PCI_ERR_UNCOR_SEVER, 4, 0, ~0U, ~0U, 0),
+	PERM(PCI_ERR_COR_STATUS, 4, 0, ~0U, ~0U, ~0U),
+	PERM(PCI_ERR_COR_MASK, 4, 0, ~0U, ~0U, 0),
+	PERM(PCI_ERR_CAP, 4, 0, AER_CAP_HW, AER_CAP_HW, 0),
+};
+
+static const struct cfg_perm cfg_pwr_perms[] = {
+	PERM(PCI_PWR_DSR, 1, 0, 0xff, 0xff, 0),
+};
+
+/* SR-IOV is the host's: read-only, and the VF BARs' addresses are hidden. */
+static const struct cfg_perm cfg_sriov_perms[] = {
+	PERM_CONST(PCI_SRIOV_BAR + 0, 4),
+	PERM_CONST(PCI_SRIOV_BAR + 4, 4),
+	PERM_CONST(PCI_SRIOV_BAR + 8, 4),
+	PERM_CONST(PCI_SRIOV_BAR + 12, 4),
+	PERM_CONST(PCI_SRIOV_BAR + 16, 4),
+	PERM_CONST(PCI_SRIOV_BAR + 20, 4),
+};
+
+/* ATS, PRI and PASID are configured by the host IOMMU driver: emulate them. */
+static const struct cfg_perm cfg_ats_perms[] = {
+	PERM_CONST(PCI_ATS_CAP, 2),
+	PERM_VIRT(PCI_ATS_CTRL, 2, PCI_ATS_CTRL_ENABLE | PCI_ATS_CTRL_STU(~0)),
+};
+
+static const struct cfg_perm cfg_pri_perms[] = {
+	PERM_VIRT(PCI_PRI_CTRL, 2, PCI_PRI_CTRL_ENABLE),
+	PERM_CONST(PCI_PRI_STATUS, 2),
+	PERM_CONST(PCI_PRI_MAX_REQ, 4),
+	PERM_VIRT(PCI_PRI_ALLOC_REQ, 4, ~0U),
+};
+
+static const struct cfg_perm cfg_pasid_perms[] = {
+	PERM_CONST(PCI_PASID_CAP, 2),
+	PERM_VIRT(PCI_PASID_CTRL, 2, PCI_PASID_CTRL_ENABLE |
+		  PCI_PASID_CTRL_EXEC | PCI_PASID_CTRL_PRIV),
+};
+
+static inline u32 cfg_width_mask(unsigned int len)
+{
+	return len == 4 ? ~0U : (1U << (len * 8)) - 1;
+}
+
+static inline u32 cfg_get(const u8 *a, unsigned int pos, unsigned int len)
+{
+	if (len == 4)
+		return get_unaligned_le32(a + pos);
+	if (len == 2)
+		return get_unaligned_le16(a + pos);
+	return a[pos];
+}
+
+static inline void cfg_put(u8 *a, unsigned int pos, unsigned int len, u32 v)
+{
+	if (len == 4)
+		put_unaligned_le32(v, a + pos);
+	else if (len == 2)
+		put_unaligned_le16(v, a + pos);
+	else
+		a[pos] = v;
+}
+
+/* The hardware layer: the only place the engine reaches the device. */
+static int vfio_pci_cfg_hw_read(struct vfio_pci_config_state *cfg,
+				unsigned int pos, unsigned int len, u32 *val)
+{
+	u16 w;
+	u8 b;
+	int ret;
+
+	if (unlikely(cfg->io))
+		return cfg->io->read(cfg->io, pos, len, val);
+	if (len == 4)
+		return pci_user_read_config_dword(cfg->pdev, pos, val);
+	if (len == 2) {
+		ret = pci_user_read_config_word(cfg->pdev, pos, &w);
+		*val = w;
+		return ret;
+	}
+	ret = pci_user_read_config_byte(cfg->pdev, pos, &b);
+	*val = b;
+	return ret;
+}
+
+static int vfio_pci_cfg_hw_write(struct vfio_pci_config_state *cfg,
+				 unsigned int pos, unsigned int len, u32 val)
+{
+	if (unlikely(cfg->io))
+		return cfg->io->write(cfg->io, pos, len, val);
+	if (len == 4)
+		return pci_user_write_config_dword(cfg->pdev, pos, val);
+	if (len == 2)
+		return pci_user_write_config_word(cfg->pdev, pos, val);
+	return pci_user_write_config_byte(cfg->pdev, pos, val);
+}
+
+/* Largest naturally aligned access of at most 4 bytes at @pos. */
+static inline unsigned int cfg_piece(unsigned int pos, unsigned int left)
+{
+	if (!(pos & 3) && left >= 4)
+		return 4;
+	if (!(pos & 1) && left >= 2)
+		return 2;
+	return 1;
+}
+
+/* Shrink a piece so that a single capability owns all of it. */
+static unsigned int cfg_piece_owner(struct vfio_pci_config_state *cfg,
+				    unsigned int pos, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 1; i < len; i++)
+		if (cfg->owner[pos + i] != cfg->owner[pos])
+			return i >= 2 ? 2 : 1;
+	return len;
+}
+
+static const struct vfio_pci_cap_handler *
+cfg_override(struct vfio_pci_config_state *cfg, unsigned int pos)
+{
+	u8 owner = cfg->owner[pos];
+
+	return owner ? cfg->caps[owner - 1].ops : NULL;
+}
+
+/**
+ * vfio_pci_cfg_read - read virtual config space into a buffer
+ * @cfg: config state
+ * @pos: offset in config space
+ * @count: bytes to read; @pos + @count must not exceed @cfg->size
+ * @buf: destination
+ *
+ * Caller holds @cfg->lock. Returns 0 or a negative errno from hardware.
+ */
+int vfio_pci_cfg_read(struct vfio_pci_config_state *cfg, unsigned int pos,
+		      unsigned int count, u8 *buf)
+{
+	unsigned int end = pos + count, len;
+	u32 vm, val, hv;
+	int ret;
+
+	for (; pos < end; pos += len, buf += len) {
+		len = cfg_piece(pos, end - pos);
+		if (unlikely(cfg->overrides)) {
+			const struct vfio_pci_cap_handler *ops;
+			__le32 lv = 0;
+
+			len = cfg_piece_owner(cfg, pos, len);
+			ops = cfg_override(cfg, pos);
+			if (ops && ops->read) {
+				ret = ops->read(cfg->vdev, pos, len,
+						cfg->caps[cfg->owner[pos] - 1].start,
+						&lv);
+				if (ret < 0)
+					return ret;
+				cfg_put(buf, 0, len, le32_to_cpu(lv));
+				continue;
+			}
+		}
+		vm = cfg_get(cfg->virt, pos, len);
+		val = cfg_get(cfg->vconfig, pos, len) & vm;
+		if (vm != cfg_width_mask(len)) {
+			ret = vfio_pci_cfg_hw_read(cfg, pos, len, &hv);
+			if (ret)
+				return ret;
+			val |= hv & ~vm;
+		}
+		cfg_put(buf, 0, len, val);
+	}
+	return 0;
+}
+
+static u8 cfg_power_state(struct vfio_pci_config_state *cfg)
+{
+	if (!cfg->pm_pos)
+		return 0;
+	return cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] & PCI_PM_CTRL_STATE_MASK;
+}
+
+/* Consume an emulated FLR bit: it always reads back as 0. */
+static bool cfg_take_flr(struct vfio_pci_config_state *cfg)
+{
+	bool flr = false;
+	unsigned int p;
+	u16 v;
+
+	if (cfg->exp_pos) {
+		p = cfg->exp_pos + PCI_EXP_DEVCTL;
+		v = get_unaligned_le16(cfg->vconfig + p);
+		if (v & PCI_EXP_DEVCTL_BCR_FLR) {
+			put_unaligned_le16(v & ~PCI_EXP_DEVCTL_BCR_FLR,
+					   cfg->vconfig + p);
+			flr = true;
+		}
+	}
+	if (cfg->af_pos) {
+		p = cfg->af_pos + PCI_AF_CTRL;
+		if (cfg->vconfig[p] & PCI_AF_CTRL_FLR) {
+			cfg->vconfig[p] &= ~PCI_AF_CTRL_FLR;
+			flr = true;
+		}
+	}
+	return flr;
+}
+
+/**
+ * vfio_pci_cfg_write - write a buffer into virtual config space
+ * @cfg: config state
+ * @pos: offset in config space
+ * @count: bytes to write; @pos + @count must not exceed @cfg->size
+ * @buf: source
+ * @ev: filled with the side effects the caller must carry out, also when
+ *	an error stops the write part way
+ *
+ * Caller holds @cfg->lock, and the device's memory_lock for write when
+ * vfio_pci_cfg_needs_memory_lock() says so. Returns 0 or a negative errno.
+ */
+int vfio_pci_cfg_write(struct vfio_pci_config_state *cfg, unsigned int pos,
+		       unsigned int count, const u8 *buf,
+		       struct vfio_pci_cfg_events *ev)
+{
+	unsigned int end = pos + count, len;
+	u32 val, vw, hm, cur;
+	int ret = 0;
+
+	ev->cmd_old = get_unaligned_le16(cfg->vconfig + PCI_COMMAND);
+	ev->power_old = cfg_power_state(cfg);
+	ev->flr = false;
+	ev->vpd = false;
+
+	for (; pos < end; pos += len, buf += len) {
+		len = cfg_piece(pos, end - pos);
+		val = cfg_get(buf, 0, len);
+		if (unlikely(cfg->overrides)) {
+			const struct vfio_pci_cap_handler *ops;
+
+			len = cfg_piece_owner(cfg, pos, len);
+			val &= cfg_width_mask(len);
+			ops = cfg_override(cfg, pos);
+			if (ops && ops->write) {
+				ret = ops->write(cfg->vdev, pos, len,
+						 cfg->caps[cfg->owner[pos] - 1].start,
+						 cpu_to_le32(val));
+				if (ret < 0)
+					break;
+				ret = 0;
+				continue;
+			}
+		}
+		vw = cfg_get(cfg->wr, pos, len) & cfg_get(cfg->virt, pos, len);
+		if (vw) {
+			cur = cfg_get(cfg->vconfig, pos, len);
+			cfg_put(cfg->vconfig, pos, len, (cur & ~vw) | (val & vw));
+		}
+		hm = cfg_get(cfg->hw, pos, len);
+		if (hm) {
+			if (hm != cfg_width_mask(len)) {
+				ret = vfio_pci_cfg_hw_read(cfg, pos, len, &cur);
+				if (ret)
+					break;
+				cur &= ~hm & ~cfg_get(cfg->w1c, pos, len);
+				val = (val & hm) | cur;
+			}
+			ret = vfio_pci_cfg_hw_write(cfg, pos, len, val);
+			if (ret)
+				break;
+		}
+		if (cfg->vpd_pos && pos < cfg->vpd_pos + PCI_VPD_DATA &&
+		    pos + len > cfg->vpd_pos + PCI_VPD_ADDR)
+			ev->vpd = true;
+	}
+
+	ev->cmd_new = get_unaligned_le16(cfg->vconfig + PCI_COMMAND);
+	ev->power_new = cfg_power_state(cfg);
+	if (cfg->flr)
+		ev->flr = cfg_take_flr(cfg);
+	return ret;
+}
+
+/**
+ * vfio_pci_cfg_needs_memory_lock - does a write change memory decoding?
+ * @cfg: config state
+ * @pos: offset of the write
+ * @count: length of the write
+ *
+ * Writes to the low byte of the command register (memory enable) or to the
+ * PM control register (power state) must hold memory_lock for write.
+ */
+bool vfio_pci_cfg_needs_memory_lock(struct vfio_pci_config_state *cfg,
+				    unsigned int pos, unsigned int count)
+{
+	unsigned int pmcsr = cfg->pm_pos + PCI_PM_CTRL;
+
+	if (pos <= PCI_COMMAND && pos + count > PCI_COMMAND)
+		return true;
+	return cfg->pm_pos && pos <= pmcsr && pos + count > pmcsr;
+}
+
+/**
+ * vfio_pci_cfg_set_msi - reflect enabled MSI vectors in the virtual MSI cap
+ * @cfg: config state
+ * @nvec: vectors the host enabled, 0 when MSI is disabled
+ *
+ * Caller holds @cfg->lock.
+ */
+void vfio_pci_cfg_set_msi(struct vfio_pci_config_state *cfg, int nvec)
+{
+	unsigned int p = cfg->msi_pos + PCI_MSI_FLAGS;
+	u16 flags;
+
+	if (!cfg->msi_pos)
+		return;
+	flags = get_unaligned_le16(cfg->vconfig + p);
+	flags &= ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+	if (nvec > 0)
+		flags |= PCI_MSI_FLAGS_ENABLE |
+			 ((min(order_base_2(nvec), 5) << 4) & PCI_MSI_FLAGS_QSIZE);
+	put_unaligned_le16(flags, cfg->vconfig + p);
+}
+
+/**
+ * vfio_pci_cfg_reset - return the virtual config space to its reset state
+ * @cfg: config state
+ *
+ * Caller holds @cfg->lock or is the only user of @cfg.
+ */
+void vfio_pci_cfg_reset(struct vfio_pci_config_state *cfg)
+{
+	memcpy(cfg->vconfig, cfg->snapshot, cfg->size);
+}
+
+/**
+ * vfio_pci_cfg_alloc - allocate config state for a config space
+ * @size: 256 or 4096
+ *
+ * The per-byte tables live in one allocation behind the structure.
+ */
+struct vfio_pci_config_state *vfio_pci_cfg_alloc(unsigned int size)
+{
+	struct vfio_pci_config_state *cfg;
+	u8 *p;
+
+	cfg = kvzalloc(sizeof(*cfg) + 7 * size, GFP_KERNEL_ACCOUNT);
+	if (!cfg)
+		return NULL;
+	mutex_init(&cfg->lock);
+	cfg->size = size;
+	p = (u8 *)(cfg + 1);
+	cfg->owner = p;
+	cfg->virt = p + size;
+	cfg->wr = p + 2 * size;
+	cfg->hw = p + 3 * size;
+	cfg->w1c = p + 4 * size;
+	cfg->snapshot = p + 5 * size;
+	cfg->vconfig = p + 6 * size;
+	return cfg;
+}
+
+/**
+ * vfio_pci_cfg_free - free config state from vfio_pci_cfg_alloc()
+ * @cfg: config state, may be %NULL
+ */
+void vfio_pci_cfg_free(struct vfio_pci_config_state *cfg)
+{
+	if (!cfg)
+		return;
+	mutex_destroy(&cfg->lock);
+	kvfree(cfg);
+}
+
+static void cfg_set_bytes(struct vfio_pci_config_state *cfg, unsigned int pos,
+			  unsigned int len, u32 virt, u32 wr, u32 hw, u32 w1c)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++, virt >>= 8, wr >>= 8, hw >>= 8, w1c >>= 8) {
+		cfg->virt[pos + i] = virt;
+		cfg->wr[pos + i] = wr;
+		cfg->hw[pos + i] = hw;
+		cfg->w1c[pos + i] = w1c;
+	}
+}
+
+/* Apply a permission table to the capability at [@base, @base + @len). */
+static void cfg_apply(struct vfio_pci_config_state *cfg, unsigned int base,
+		      unsigned int len, const struct cfg_perm *perm,
+		      unsigned int n)
+{
+	unsigned int i, rlen;
+
+	for (i = 0; i < n; i++) {
+		if (perm[i].off >= len)
+			continue;
+		rlen = min_t(unsigned int, perm[i].len, len - perm[i].off);
+		cfg_set_bytes(cfg, base + perm[i].off, rlen, perm[i].virt,
+			      perm[i].wr, perm[i].hw, perm[i].w1c);
+	}
+}
+
+static void cfg_zero(struct vfio_pci_config_state *cfg, unsigned int pos,
+		     unsigned int len)
+{
+	memset(cfg->snapshot + pos, 0, len);
+}
+
+static void cfg_build_bars(struct vfio_pci_config_state *cfg,
+			   const struct vfio_pci_cfg_bar *bars)
+{
+	unsigned int i, pos;
+	u64 size, mask;
+	u32 flags;
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		pos = PCI_BASE_ADDRESS_0 + 4 * i;
+		size = bars[i].size;
+		put_unaligned_le32(0, cfg->snapshot + pos);
+		if (!size)
+			continue;
+		if (size & (size - 1))
+			size = 1ULL << fls64(size);
+		if (bars[i].flags & PCI_BASE_ADDRESS_SPACE_IO) {
+			flags = PCI_BASE_ADDRESS_SPACE_IO;
+			size = max_t(u64, size, 4);
+			mask = ~(size - 1) & ~(u64)3;
+		} else {
+			flags = bars[i].flags & ~PCI_BASE_ADDRESS_MEM_MASK;
+			size = max_t(u64, size, 16);
+			mask = ~(size - 1) & ~(u64)0xf;
+			if ((flags & PCI_BASE_ADDRESS_MEM_TYPE_MASK) !=
+			    PCI_BASE_ADDRESS_MEM_TYPE_64)
+				mask &= U32_MAX;
+			else if (i == PCI_STD_NUM_BARS - 1)
+				flags &= ~PCI_BASE_ADDRESS_MEM_TYPE_MASK;
+		}
+		put_unaligned_le32(flags, cfg->snapshot + pos);
+		cfg_set_bytes(cfg, pos, 4, ~0U, (u32)mask, 0, 0);
+		if ((flags & (PCI_BASE_ADDRESS_SPACE_IO |
+			      PCI_BASE_ADDRESS_MEM_TYPE_MASK)) ==
+		    PCI_BASE_ADDRESS_MEM_TYPE_64) {
+			i++;
+			put_unaligned_le32(0, cfg->snapshot + pos + 4);
+			cfg_set_bytes(cfg, pos + 4, 4, ~0U, mask >> 32, 0, 0);
+		}
+	}
+
+	put_unaligned_le32(0, cfg->snapshot + PCI_ROM_ADDRESS);
+	size = bars[VFIO_PCI_CFG_ROM].size;
+	if (size) {
+		if (size & (size - 1))
+			size = 1ULL << fls64(size);
+		mask = (~(size - 1) & PCI_ROM_ADDRESS_MASK) |
+		       PCI_ROM_ADDRESS_ENABLE;
+		cfg_set_bytes(cfg, PCI_ROM_ADDRESS, 4, ~0U, (u32)mask, 0, 0);
+	}
+}
+
+/* Registers a standard capability occupies, 0 when only its successor tells. */
+static unsigned int cfg_std_len(const u8 *hw, u8 id, unsigned int pos)
+{
+	u16 flags;
+
+	switch (id) {
+	case PCI_CAP_ID_PM:
+		return PCI_PM_SIZEOF;
+	case PCI_CAP_ID_AGP:
+		return PCI_AGP_SIZEOF;
+	case PCI_CAP_ID_VPD:
+		return PCI_CAP_VPD_SIZEOF;
+	case PCI_CAP_ID_MSI:
+		flags = get_unaligned_le16(hw + pos + PCI_MSI_FLAGS);
+		return PCI_MSI_DATA_32 + 2 +
+		       (flags & PCI_MSI_FLAGS_64BIT ? 4 : 0) +
+		       (flags & PCI_MSI_FLAGS_MASKBIT ? 10 : 0);
+	case PCI_CAP_ID_PCIX:
+		flags = get_unaligned_le16(hw + pos + PCI_X_CMD);
+		return PCI_X_CMD_VERSION(flags) ? PCI_CAP_PCIX_SIZEOF_V1 :
+						  PCI_CAP_PCIX_SIZEOF_V0;
+	case PCI_CAP_ID_VNDR:
+		return max_t(unsigned int, hw[pos + PCI_CAP_FLAGS], 3);
+	case PCI_CAP_ID_SSVID:
+		return 8;
+	case PCI_CAP_ID_EXP:
+		flags = get_unaligned_le16(hw + pos + PCI_EXP_FLAGS);
+		if ((flags & PCI_EXP_FLAGS_VERS) > 1)
+			return PCI_EXP_SLTSTA2 + 2;
+		if (((flags & PCI_EXP_FLAGS_TYPE) >> 4) == PCI_EXP_TYPE_ROOT_PORT ||
+		    ((flags & PCI_EXP_FLAGS_TYPE) >> 4) == PCI_EXP_TYPE_RC_EC)
+			return PCI_EXP_RTSTA + 4;
+		if (flags & PCI_EXP_FLAGS_SLOT)
+			return PCI_EXP_SLTSTA + 2;
+		return PCI_CAP_EXP_ENDPOINT_SIZEOF_V1;
+	case PCI_CAP_ID_MSIX:
+		return PCI_CAP_MSIX_SIZEOF;
+	case PCI_CAP_ID_AF:
+		return PCI_CAP_AF_SIZEOF;
+	default:
+		return 0;
+	}
+}
+
+static unsigned int cfg_ext_len(u16 id)
+{
+	switch (id) {
+	case PCI_EXT_CAP_ID_DSN:
+		return PCI_EXT_CAP_DSN_SIZEOF;
+	case PCI_EXT_CAP_ID_PWR:
+		return PCI_EXT_CAP_PWR_SIZEOF;
+	case PCI_EXT_CAP_ID_ARI:
+		return PCI_EXT_CAP_ARI_SIZEOF;
+	case PCI_EXT_CAP_ID_ATS:
+		return PCI_EXT_CAP_ATS_SIZEOF;
+	case PCI_EXT_CAP_ID_PRI:
+		return PCI_EXT_CAP_PRI_SIZEOF;
+	case PCI_EXT_CAP_ID_PASID:
+		return PCI_EXT_CAP_PASID_SIZEOF;
+	case PCI_EXT_CAP_ID_SRIOV:
+		return PCI_EXT_CAP_SRIOV_SIZEOF;
+	case PCI_EXT_CAP_ID_LTR:
+		return PCI_EXT_CAP_LTR_SIZEOF;
+	default:
+		return 0;
+	}
+}
+
+static const struct vfio_pci_cap_handler *
+cfg_find_handler(const struct vfio_pci_cap_handler *h, u16 id, bool ext)
+{
+	for (; h && h->cap_id; h++)
+		if (h->cap_id == id && h->extended == ext)
+			return h;
+	return NULL;
+}
+
+/* Record every capability of the hardware lists, in list order. */
+static void cfg_walk(struct vfio_pci_config_state *cfg, const u8 *hw)
+{
+	DECLARE_BITMAP(seen, PCI_CFG_SPACE_EXP_SIZE / 4);
+	struct vfio_pci_cfg_cap *cap;
+	unsigned int pos;
+	u32 hdr;
+
+	bitmap_zero(seen, PCI_CFG_SPACE_EXP_SIZE / 4);
+	cfg->ncaps = 0;
+
+	pos = hw[PCI_STATUS] & PCI_STATUS_CAP_LIST ?
+	      hw[PCI_CAPABILITY_LIST] & ~3 : 0;
+	while (pos >= PCI_STD_HEADER_SIZEOF && pos < PCI_CFG_SPACE_SIZE &&
+	       !test_and_set_bit(pos / 4, seen) &&
+	       cfg->ncaps < VFIO_PCI_CFG_MAX_CAPS) {
+		cap = &cfg->caps[cfg->ncaps++];
+		cap->id = hw[pos + PCI_CAP_LIST_ID];
+		cap->extended = false;
+		cap->start = pos;
+		pos = hw[pos + PCI_CAP_LIST_NEXT] & ~3;
+	}
+
+	if (cfg->size <= PCI_CFG_SPACE_SIZE)
+		return;
+	pos = PCI_CFG_SPACE_SIZE;
+	while (pos >= PCI_CFG_SPACE_SIZE && pos <= cfg->size - 4 &&
+	       !test_and_set_bit(pos / 4, seen) &&
+	       cfg->ncaps < VFIO_PCI_CFG_MAX_CAPS) {
+		hdr = get_unaligned_le32(hw + pos);
+		if (!hdr || hdr == ~0U)
+			break;
+		cap = &cfg->caps[cfg->ncaps++];
+		cap->id = PCI_EXT_CAP_ID(hdr);
+		cap->extended = true;
+		cap->start = pos;
+		pos = PCI_EXT_CAP_NEXT(hdr);
+	}
+}
+
+/* Bound each capability by the next one in address order and its space. */
+static void cfg_size_caps(struct vfio_pci_config_state *cfg, const u8 *hw)
+{
+	unsigned int i, j, limit, len;
+	struct vfio_pci_cfg_cap *c;
+
+	for (i = 0; i < cfg->ncaps; i++) {
+		c = &cfg->caps[i];
+		limit = c->extended ? cfg->size : PCI_CFG_SPACE_SIZE;
+		for (j = 0; j < cfg->ncaps; j++)
+			if (cfg->caps[j].start > c->start &&
+			    cfg->caps[j].start < limit)
+				limit = cfg->caps[j].start;
+		len = c->extended ? cfg_ext_len(c->id) :
+				    cfg_std_len(hw, c->id, c->start);
+		if (!len || len > limit - c->start)
+			len = limit - c->start;
+		c->len = len;
+	}
+}
+
+static bool cfg_must_hide(const struct vfio_pci_cfg_cap *c)
+{
+	/*
+	 * Enhanced Allocation publishes the real BAR addresses; an SHPC
+	 * controls hotplug of slots that belong to the host.
+	 */
+	return !c->extended &&
+	       (c->id == PCI_CAP_ID_EA || c->id == PCI_CAP_ID_SHPC);
+}
+
+/*
+ * Registers a capability must have for the library to emulate it; one cut
+ * short by the next capability is left read-only.
+ */
+static unsigned int cfg_std_min_len(const u8 *hw, u8 id, unsigned int pos)
+{
+	switch (id) {
+	case PCI_CAP_ID_EXP:
+		return PCI_EXP_DEVSTA + 2;
+	case PCI_CAP_ID_PM:
+	case PCI_CAP_ID_MSI:
+	case PCI_CAP_ID_MSIX:
+	case PCI_CAP_ID_AF:
+	case PCI_CAP_ID_VPD:
+		return cfg_std_len(hw, id, pos);
+	default:
+		return 0;
+	}
+}
+
+static void cfg_build_std(struct vfio_pci_config_state *cfg,
+			  struct vfio_pci_cfg_cap *c, const u8 *hw)
+{
+	unsigned int pos = c->start, p;
+	struct cfg_perm perm[6];
+	unsigned int n = 0;
+	u16 flags;
+
+	if (c->len < cfg_std_min_len(hw, c->id, pos))
+		return;
+
+	switch (c->id) {
+	case PCI_CAP_ID_PM:
+		cfg->pm_pos = pos;
+		cfg_apply(cfg, pos, c->len, cfg_pm_perms,
+			  ARRAY_SIZE(cfg_pm_perms));
+		cfg->snapshot[pos + PCI_PM_CTRL] &= ~PCI_PM_CTRL_STATE_MASK;
+		cfg->snapshot[pos + PCI_PM_CTRL + 1] &=
+			~(PCI_PM_CTRL_PME_ENABLE >> 8);
+		break;
+	case PCI_CAP_ID_MSI:
+		cfg->msi_pos = pos;
+		flags = get_unaligned_le16(hw + pos + PCI_MSI_FLAGS);
+		perm[n++] = (struct cfg_perm)PERM(PCI_MSI_FLAGS, 2, ~0U,
+						  PCI_MSI_FLAGS_ENABLE |
+						  PCI_MSI_FLAGS_QSIZE, 0, 0);
+		perm[n++] = (struct cfg_perm)PERM_VIRT(PCI_MSI_ADDRESS_LO, 4,
+						       0xfffffffc);
+		p = PCI_MSI_DATA_32;
+		if (flags & PCI_MSI_FLAGS_64BIT) {
+			perm[n++] = (struct cfg_perm)PERM_VIRT(PCI_MSI_ADDRESS_HI,
+							       4, ~0U);
+			p = PCI_MSI_DATA_64;
+		}
+		perm[n++] = (struct cfg_perm)PERM_VIRT(p, 2, 0xffff);
+		perm[n++] = (struct cfg_perm)PERM_CONST(p + 2, 2);
+		if (flags & PCI_MSI_FLAGS_MASKBIT)
+			perm[n++] = (struct cfg_perm)PERM_VIRT(p + 4, 4, ~0U);
+		cfg_apply(cfg, pos, c->len, perm, n);
+		put_unaligned_le16(flags & ~(PCI_MSI_FLAGS_ENABLE |
+					     PCI_MSI_FLAGS_QSIZE),
+				   cfg->snapshot + pos + PCI_MSI_FLAGS);
+		cfg_zero(cfg, pos + PCI_MSI_ADDRESS_LO,
+			 min_t(unsigned int, c->len, p + 8) - PCI_MSI_ADDRESS_LO);
+		break;
+	case PCI_CAP_ID_MSIX:
+		cfg->msix_pos = pos;
+		cfg_apply(cfg, pos, c->len, cfg_msix_perms,
+			  ARRAY_SIZE(cfg_msix_perms));
+		flags = get_unaligned_le16(hw + pos + PCI_MSIX_FLAGS);
+		put_unaligned_le16(flags & ~(PCI_MSIX_FLAGS_ENABLE |
+					     PCI_MSIX_FLAGS_MASKALL),
+				   cfg->snapshot + pos + PCI_MSIX_FLAGS);
+		break;
+	case PCI_CAP_ID_EXP:
+		cfg->exp_pos = pos;
+		cfg_apply(cfg, pos, c->len, cfg_exp_perms,
+			  ARRAY_SIZE(cfg_exp_perms));
+		if (get_unaligned_le32(hw + pos + PCI_EXP_DEVCAP) &
+		    PCI_EXP_DEVCAP_FLR) {
+			cfg->wr[pos + PCI_EXP_DEVCTL + 1] |=
+				PCI_EXP_DEVCTL_BCR_FLR >> 8;
+			cfg->flr = true;
+		}
+		cfg->snapshot[pos + PCI_EXP_DEVCTL + 1] &=
+			~(PCI_EXP_DEVCTL_BCR_FLR >> 8);
+		break;
+	case PCI_CAP_ID_PCIX:
+		cfg_apply(cfg, pos, c->len, cfg_pcix_perms,
+			  ARRAY_SIZE(cfg_pcix_perms));
+		break;
+	case PCI_CAP_ID_AF:
+		cfg->af_pos = pos;
+		cfg_apply(cfg, pos, c->len, cfg_af_perms,
+			  ARRAY_SIZE(cfg_af_perms));
+		if ((hw[pos + PCI_AF_CAP] & (PCI_AF_CAP_TP | PCI_AF_CAP_FLR)) ==
+		    (PCI_AF_CAP_TP | PCI_AF_CAP_FLR)) {
+			cfg->wr[pos + PCI_AF_CTRL] |= PCI_AF_CTRL_FLR;
+			cfg->flr = true;
+		}
+		cfg->snapshot[pos + PCI_AF_CTRL] &= ~PCI_AF_CTRL_FLR;
+		break;
+	case PCI_CAP_ID_VPD:
+		cfg->vpd_pos = pos;
+		cfg_apply(cfg, pos, c->len, cfg_vpd_perms,
+			  ARRAY_SIZE(cfg_vpd_perms));
+		cfg_zero(cfg, pos + PCI_VPD_ADDR, c->len - PCI_VPD_ADDR);
+		break;
+	default:
+		/* Vendor-specific, HyperTransport and the rest: read-only. */
+		break;
+	}
+}
+
+static void cfg_build_ext(struct vfio_pci_config_state *cfg,
+			  struct vfio_pci_cfg_cap *c)
+{
+	unsigned int pos = c->start;
+
+	if (c->len < cfg_ext_len(c->id))
+		return;
+
+	switch (c->id) {
+	case PCI_EXT_CAP_ID_ERR:
+		cfg_apply(cfg, pos, c->len, cfg_aer_perms,
+			  ARRAY_SIZE(cfg_aer_perms));
+		break;
+	case PCI_EXT_CAP_ID_PWR:
+		cfg_apply(cfg, pos, c->len, cfg_pwr_perms,
+			  ARRAY_SIZE(cfg_pwr_perms));
+		break;
+	case PCI_EXT_CAP_ID_SRIOV:
+		cfg_apply(cfg, pos, c->len, cfg_sriov_perms,
+			  ARRAY_SIZE(cfg_sriov_perms));
+		cfg_zero(cfg, pos + PCI_SRIOV_BAR, 4 * PCI_SRIOV_NUM_BARS);
+		break;
+	case PCI_EXT_CAP_ID_ATS:
+		cfg_apply(cfg, pos, c->len, cfg_ats_perms,
+			  ARRAY_SIZE(cfg_ats_perms));
+		cfg_zero(cfg, pos + PCI_ATS_CTRL, 2);
+		break;
+	case PCI_EXT_CAP_ID_PRI:
+		cfg_apply(cfg, pos, c->len, cfg_pri_perms,
+			  ARRAY_SIZE(cfg_pri_perms));
+		put_unaligned_le16(0, cfg->snapshot + pos + PCI_PRI_CTRL);
+		put_unaligned_le16(PCI_PRI_STATUS_STOPPED,
+				   cfg->snapshot + pos + PCI_PRI_STATUS);
+		put_unaligned_le32(0, cfg->snapshot + pos + PCI_PRI_ALLOC_REQ);
+		break;
+	case PCI_EXT_CAP_ID_PASID:
+		cfg_apply(cfg, pos, c->len, cfg_pasid_perms,
+			  ARRAY_SIZE(cfg_pasid_perms));
+		cfg_zero(cfg, pos + PCI_PASID_CTRL, 2);
+		break;
+	default:
+		/* VC, MFVC, DSN, ACS, LTR, vendor-specific and the rest. */
+		break;
+	}
+}
+
+/* Point every visible capability at the next visible one. */
+static void cfg_relink(struct vfio_pci_config_state *cfg)
+{
+	struct vfio_pci_cfg_cap *c, *prev = NULL;
+	unsigned int i, ptr = PCI_CAPABILITY_LIST;
+	u32 hdr;
+
+	for (i = 0; i < cfg->ncaps; i++) {
+		c = &cfg->caps[i];
+		if (c->extended || c->hidden)
+			continue;
+		cfg->snapshot[ptr] = c->start;
+		ptr = c->start + PCI_CAP_LIST_NEXT;
+	}
+	cfg->snapshot[ptr] = 0;
+	if (ptr == PCI_CAPABILITY_LIST)
+		cfg->snapshot[PCI_STATUS] &= ~PCI_STATUS_CAP_LIST;
+	else
+		cfg->snapshot[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
+
+	for (i = 0; i < cfg->ncaps; i++) {
+		c = &cfg->caps[i];
+		if (!c->extended || c->hidden)
+			continue;
+		if (prev) {
+			hdr = get_unaligned_le32(cfg->snapshot + prev->start);
+			hdr = (hdr & 0xfffff) | (u32)c->start << 20;
+			put_unaligned_le32(hdr, cfg->snapshot + prev->start);
+		} else if (c->start != PCI_CFG_SPACE_SIZE) {
+			/* The first one is hidden: a null header leads on. */
+			put_unaligned_le32((u32)c->start << 20,
+					   cfg->snapshot + PCI_CFG_SPACE_SIZE);
+		}
+		prev = c;
+	}
+	if (prev) {
+		hdr = get_unaligned_le32(cfg->snapshot + prev->start);
+		put_unaligned_le32(hdr & 0xfffff, cfg->snapshot + prev->start);
+	}
+}
+
+/**
+ * vfio_pci_cfg_build - compute the per-byte tables and the reset state
+ * @cfg: config state from vfio_pci_cfg_alloc()
+ * @hwcfg: the device's config space as read from hardware, @cfg->size bytes
+ * @bars: the sizes and types of the six BARs and the ROM BAR
+ * @handlers: a variant driver's capability overrides, or %NULL
+ *
+ * Leaves @cfg->vconfig in its reset state. Returns 0.
+ */
+int vfio_pci_cfg_build(struct vfio_pci_config_state *cfg, const u8 *hwcfg,
+		       const struct vfio_pci_cfg_bar *bars,
+		       const struct vfio_pci_cap_handler *handlers)
+{
+	const struct vfio_pci_cap_handler *h;
+	struct vfio_pci_cfg_cap *c;
+	unsigned int i;
+
+	memcpy(cfg->snapshot, hwcfg, cfg->size);
+	/* Bytes outside the header and the capabilities pass through. */
+	memset(cfg->owner, 0, cfg->size);
+	memset(cfg->virt, 0, cfg->size);
+	memset(cfg->wr, 0xff, cfg->size);
+	memset(cfg->hw, 0xff, cfg->size);
+	memset(cfg->w1c, 0, cfg->size);
+	cfg->overrides = false;
+	cfg->flr = false;
+	cfg->pm_pos = 0;
+	cfg->msi_pos = 0;
+	cfg->msix_pos = 0;
+	cfg->exp_pos = 0;
+	cfg->af_pos = 0;
+	cfg->vpd_pos = 0;
+
+	cfg_apply(cfg, 0, PCI_STD_HEADER_SIZEOF, cfg_header_perms,
+		  ARRAY_SIZE(cfg_header_perms));
+	cfg_zero(cfg, PCI_CAPABILITY_LIST + 1, 7);
+	cfg_build_bars(cfg, bars);
+
+	cfg_walk(cfg, hwcfg);
+	cfg_size_caps(cfg, hwcfg);
+
+	for (i = 0; i < cfg->ncaps; i++) {
+		c = &cfg->caps[i];
+		h = cfg_find_handler(handlers, c->id, c->extended);
+		c->ops = NULL;
+		c->hidden = cfg_must_hide(c) || (h && h->hide);
+		if (c->hidden) {
+			memset(cfg->virt + c->start, 0xff, c->len);
+			memset(cfg->wr + c->start, 0, c->len);
+			memset(cfg->hw + c->start, 0, c->len);
+			memset(cfg->w1c + c->start, 0, c->len);
+			cfg_zero(cfg, c->start, c->len);
+			continue;
+		}
+		memset(cfg->owner + c->start, i + 1, c->len);
+		memset(cfg->virt + c->start, 0, c->len);
+		memset(cfg->wr + c->start, 0, c->len);
+		memset(cfg->hw + c->start, 0, c->len);
+		memset(cfg->w1c + c->start, 0, c->len);
+		/* The id and the link are emulated; so is an extended header. */
+		memset(cfg->virt + c->start, 0xff, c->extended ? 4 : 2);
+		if (c->extended)
+			cfg_build_ext(cfg, c);
+		else
+			cfg_build_std(cfg, c, hwcfg);
+		if (h && (h->read || h->write)) {
+			c->ops = h;
+			cfg->overrides = true;
+		}
+	}
+	cfg_relink(cfg);
+	vfio_pci_cfg_reset(cfg);
+	return 0;
+}
+
+static int cfg_read_hw(struct pci_dev *pdev, u8 *buf, unsigned int size)
+{
+	unsigned int pos;
+	u32 v;
+	int ret;
+
+	for (pos = 0; pos < size; pos += 4) {
+		ret = pci_read_config_dword(pdev, pos, &v);
+		if (ret)
+			return pcibios_err_to_errno(ret);
+		put_unaligned_le32(v, buf + pos);
+	}
+	return 0;
+}
+
+static void cfg_get_bars(struct pci_dev *pdev, struct vfio_pci_cfg_bar *bars)
+{
+	unsigned long flags;
+	int i;
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		flags = pci_resource_flags(pdev, i);
+		bars[i].size = pci_resource_len(pdev, i);
+		bars[i].flags = 0;
+		if (flags & IORESOURCE_IO) {
+			bars[i].flags = PCI_BASE_ADDRESS_SPACE_IO;
+		} else if (flags & IORESOURCE_MEM) {
+			if (flags & IORESOURCE_MEM_64)
+				bars[i].flags |= PCI_BASE_ADDRESS_MEM_TYPE_64;
+			if (flags & IORESOURCE_PREFETCH)
+				bars[i].flags |= PCI_BASE_ADDRESS_MEM_PREFETCH;
+		} else {
+			bars[i].size = 0;
+		}
+	}
+	bars[VFIO_PCI_CFG_ROM].size = pci_resource_len(pdev, PCI_ROM_RESOURCE);
+	bars[VFIO_PCI_CFG_ROM].flags = 0;
+}
+
+/**
+ * vfio_pci_config_init - build the config-space virtualization of a device
+ * @vdev: the device, whose pdev and cap_handlers are set
+ *
+ * Reads the whole config space once and computes everything that does not
+ * change while the device stays bound. Returns 0 or a negative errno.
+ */
+int vfio_pci_config_init(struct vfio_pci_core_device *vdev)
+{
+	struct vfio_pci_cfg_bar bars[VFIO_PCI_CFG_NUM_BARS];
+	struct pci_dev *pdev = vdev->pdev;
+	struct vfio_pci_config_state *cfg;
+	unsigned int size;
+	u8 *hwcfg;
+	int ret;
+
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
+		return -EINVAL;
+	size = pdev->cfg_size > PCI_CFG_SPACE_SIZE ? PCI_CFG_SPACE_EXP_SIZE :
+						      PCI_CFG_SPACE_SIZE;
+	cfg = vfio_pci_cfg_alloc(size);
+	if (!cfg)
+		return -ENOMEM;
+	hwcfg = kvmalloc(size, GFP_KERNEL);
+	if (!hwcfg) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = cfg_read_hw(pdev, hwcfg, size);
+	if (ret)
+		goto err_free_hw;
+	/* A VF reports no IDs of its own; the PCI core knows them. */
+	if (pdev->is_virtfn) {
+		put_unaligned_le16(pdev->vendor, hwcfg + PCI_VENDOR_ID);
+		put_unaligned_le16(pdev->device, hwcfg + PCI_DEVICE_ID);
+	}
+	cfg_get_bars(pdev, bars);
+	cfg->vdev = vdev;
+	cfg->pdev = pdev;
+	ret = vfio_pci_cfg_build(cfg, hwcfg, bars, vdev->cap_handlers);
+	if (ret)
+		goto err_free_hw;
+	kvfree(hwcfg);
+	vdev->config = cfg;
+	return 0;
+
+err_free_hw:
+	kvfree(hwcfg);
+err_free:
+	vfio_pci_cfg_free(cfg);
+	return ret;
+}
+
+/**
+ * vfio_pci_config_exit - free the config-space virtualization of a device
+ * @vdev: the device
+ */
+void vfio_pci_config_exit(struct vfio_pci_core_device *vdev)
+{
+	vfio_pci_cfg_free(vdev->config);
+	vdev->config = NULL;
+}
+
+/**
+ * vfio_pci_config_reset - put the virtual config space in its reset state
+ * @vdev: the device
+ *
+ * Called on open and after every reset. Decoding and bus mastering reflect
+ * what the hardware does now (the core enabled the device); everything else
+ * comes from the snapshot taken at probe time. Returns 0 or a negative
+ * errno.
+ */
+int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
+{
+	struct vfio_pci_config_state *cfg = vdev->config;
+	u16 cmd, vcmd;
+	int ret;
+
+	ret = pci_read_config_word(vdev->pdev, PCI_COMMAND, &cmd);
+	if (ret)
+		return pcibios_err_to_errno(ret);
+	/* A VF's memory decoding is enabled by its PF, never by itself. */
+	if (vdev->pdev->is_virtfn)
+		cmd |= PCI_COMMAND_MEMORY;
+
+	mutex_lock(&cfg->lock);
+	vfio_pci_cfg_reset(cfg);
+	vcmd = get_unaligned_le16(cfg->vconfig + PCI_COMMAND);
+	vcmd &= ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+		  PCI_COMMAND_INTX_DISABLE);
+	vcmd |= cmd & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+		       PCI_COMMAND_MASTER);
+	put_unaligned_le16(vcmd, cfg->vconfig + PCI_COMMAND);
+	if (!vdev->has_intx)
+		cfg->vconfig[PCI_INTERRUPT_PIN] = 0;
+	mutex_unlock(&cfg->lock);
+	return 0;
+}
+
+/**
+ * vfio_pci_config_memory_enabled - does the virtual device decode memory?
+ * @vdev: the device
+ *
+ * True when the virtual command register enables memory space and the
+ * virtual power state is D0. Both only change with memory_lock held for
+ * write, so a caller holding it (for read or write) gets a stable answer.
+ */
+bool vfio_pci_config_memory_enabled(struct vfio_pci_core_device *vdev)
+{
+	struct vfio_pci_config_state *cfg = vdev->config;
+
+	if (!(READ_ONCE(cfg->vconfig[PCI_COMMAND]) & PCI_COMMAND_MEMORY))
+		return false;
+	return !cfg->pm_pos ||
+	       !(READ_ONCE(cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL]) &
+		 PCI_PM_CTRL_STATE_MASK);
+}
+
+/**
+ * vfio_pci_config_size - size of the config region
+ * @vdev: the device
+ */
+size_t vfio_pci_config_size(struct vfio_pci_core_device *vdev)
+{
+	return vdev->config->size;
+}
+
+/**
+ * vfio_pci_config_msi_enabled - reflect the host's MSI setup to userspace
+ * @vdev: the device
+ * @nvec: number of vectors enabled, 0 when MSI was disabled
+ *
+ * Sets the virtual MSI enable bit and Multiple Message Enable field.
+ * Takes the config lock: callers must not hold it.
+ */
+void vfio_pci_config_msi_enabled(struct vfio_pci_core_device *vdev, int nvec)
+{
+	struct vfio_pci_config_state *cfg = vdev->config;
+
+	mutex_lock(&cfg->lock);
+	vfio_pci_cfg_set_msi(cfg, nvec);
+	mutex_unlock(&cfg->lock);
+}
+
+/* A VPD address write starts a transfer; complete it before returning. */
+static void config_vpd(struct vfio_pci_core_device *vdev,
+		       struct vfio_pci_config_state *cfg)
+{
+	unsigned int p = cfg->vpd_pos;
+	u16 addr = get_unaligned_le16(cfg->vconfig + p + PCI_VPD_ADDR);
+	__le32 data = cpu_to_le32(get_unaligned_le32(cfg->vconfig + p +
+						     PCI_VPD_DATA));
+	loff_t off = addr & PCI_VPD_ADDR_MASK;
+
+	if (addr & PCI_VPD_ADDR_F) {
+		pci_write_vpd(vdev->pdev, off, sizeof(data), &data);
+		addr &= ~PCI_VPD_ADDR_F;
+	} else {
+		if (pci_read_vpd(vdev->pdev, off, sizeof(data), &data) !=
+		    sizeof(data))
+			data = 0;
+		addr |= PCI_VPD_ADDR_F;
+		put_unaligned_le32(le32_to_cpu(data),
+				   cfg->vconfig + p + PCI_VPD_DATA);
+	}
+	put_unaligned_le16(addr, cfg->vconfig + p + PCI_VPD_ADDR);
+}
+
+/* Apply a virtual power-state change; memory_lock is held for write. */
+static void config_set_power(struct vfio_pci_core_device *vdev,
+			     struct vfio_pci_config_state *cfg,
+			     struct vfio_pci_cfg_events *ev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u8 state = ev->power_new;
+	bool ok;
+
+	/* Writes of an unsupported state are ignored, as the spec says. */
+	ok = !(state == 1 && !pdev->d1_support) &&
+	     !(state == 2 && !pdev->d2_support);
+	if (ok) {
+		if (state != 0)
+			vfio_pci_zap_bars(vdev);
+		ok = !vfio_pci_set_power_state(vdev,
+					       (__force pci_power_t)state);
+	}
+	if (!ok) {
+		mutex_lock(&cfg->lock);
+		cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] &=
+			~PCI_PM_CTRL_STATE_MASK;
+		cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] |= ev->power_old;
+		mutex_unlock(&cfg->lock);
+	}
+}
+
+static int config_write(struct vfio_pci_core_device *vdev,
+			struct vfio_pci_config_state *cfg, unsigned int pos,
+			unsigned int count, const u8 *kbuf)
+{
+	struct vfio_pci_cfg_events ev;
+	bool mlock;
+	int ret;
+
+	mlock = vfio_pci_cfg_needs_memory_lock(cfg, pos, count);
+	if (mlock)
+		down_write(&vdev->memory_lock);
+	mutex_lock(&cfg->lock);
+	ret = vfio_pci_cfg_write(cfg, pos, count, kbuf, &ev);
+	if (ev.vpd)
+		config_vpd(vdev, cfg);
+	mutex_unlock(&cfg->lock);
+
+	if (mlock) {
+		if ((ev.cmd_old & ~ev.cmd_new) & PCI_COMMAND_MEMORY)
+			vfio_pci_zap_bars(vdev);
+		if (ev.power_new != ev.power_old)
+			config_set_power(vdev, cfg, &ev);
+		up_write(&vdev->memory_lock);
+	}
+	if ((ev.cmd_old ^ ev.cmd_new) & PCI_COMMAND_INTX_DISABLE)
+		vfio_pci_intx_user_disable(vdev, ev.cmd_new &
+					   PCI_COMMAND_INTX_DISABLE);
+	if (ev.flr && !ret)
+		ret = vfio_pci_core_reset_function(vdev);
+	return ret;
+}
+
+/**
+ * vfio_pci_config_rw - access the config region
+ * @vdev: the device
+ * @buf: userspace buffer
+ * @count: bytes to transfer
+ * @ppos: offset in the config region; advanced by the bytes transferred
+ * @iswrite: direction
+ *
+ * Returns the bytes transferred, or a negative errno when none were.
+ */
+ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev, char __user *buf,
+			   size_t count, loff_t *ppos, bool iswrite)
+{
+	struct vfio_pci_config_state *cfg = vdev->config;
+	loff_t start = *ppos;
+	u8 kbuf[CFG_CHUNK];
+	unsigned int pos, n;
+	size_t done = 0;
+	int ret = 0;
+
+	if (start < 0 || start >= cfg->size || count > cfg->size - start)
+		return -EINVAL;
+	pos = start;
+
+	while (done < count) {
+		n = min_t(size_t, count - done, CFG_CHUNK);
+		if (iswrite) {
+			if (copy_from_user(kbuf, buf + done, n)) {
+				ret = -EFAULT;
+				break;
+			}
+			ret = config_write(vdev, cfg, pos, n, kbuf);
+		} else {
+			mutex_lock(&cfg->lock);
+			ret = vfio_pci_cfg_read(cfg, pos, n, kbuf);
+			mutex_unlock(&cfg->lock);
+			if (!ret && copy_to_user(buf + done, kbuf, n))
+				ret = -EFAULT;
+		}
+		if (ret)
+			break;
+		done += n;
+		pos += n;
+	}
+
+	*ppos += done;
+	return done ? done : ret;
+}
