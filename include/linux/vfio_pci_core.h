@@ -131,6 +131,12 @@ struct vfio_pci_cap_handler {
  * @reset_works: a function reset method is available
  * @extended_caps: config space is 4 KiB with extended capabilities
  * @needs_reset: the device must be reset when its dev_set is next idle
+ * @reset_clean: the device was reset and restored when it was last closed
+ *	(or by a bus reset since) and has stayed closed, hence quiesced, in
+ *	the library's hands: the next open may skip its reset. Protected by
+ *	the dev_set lock.
+ * @idle_d3: registration gave the device's runtime PM reference away, so
+ *	that it sits in D3hot while closed (not disable_idle_d3)
  * @needs_pm_restore: a D3hot->D0 transition loses state (No_Soft_Reset=0)
  * @pm_runtime_engaged: userspace put the device in low power through
  *	VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY*
@@ -177,6 +183,8 @@ struct vfio_pci_core_device {
 	bool reset_works;
 	bool extended_caps;
 	bool needs_reset;
+	bool reset_clean;
+	bool idle_d3;
 	bool needs_pm_restore;
 	bool pm_runtime_engaged;
 	bool pm_intx_masked;

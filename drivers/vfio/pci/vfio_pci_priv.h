@@ -23,9 +23,9 @@ extern bool vfio_pci_disable_idle_d3;
 /* Revoke every userspace mapping of the BARs; caller holds memory_lock. */
 void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev);
 /*
- * Take memory_lock for write, zap the BAR mappings and make sure the device
- * decodes memory (MSI-X table writes need it). Returns the command register
- * to give back to vfio_pci_memory_unlock_and_restore().
+ * Take memory_lock for write and make sure the device decodes memory (MSI-X
+ * table writes need it). Returns the command register to give back to
+ * vfio_pci_memory_unlock_and_restore().
  */
 u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev);
 void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,

@@ -1,0 +1,1506 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO PCI core library: turns a struct pci_dev into a VFIO device.
+ *
+ * This file owns the device life cycle (init, registration, open, close),
+ * the ioctl dispatch, the region table, BAR mmap with revocation, function
+ * and hot resets, and the power state of closed devices. Config space,
+ * interrupts and BAR/ROM/VGA access live in the other vfio_pci_*.c files.
+ *
+ * Open and close are built around one invariant: a closed device is
+ * quiesced (no interrupt, no bus mastering, no user mapping) and, as far as
+ * the hardware allows, reset and restored to the state it had when first
+ * opened. Everything that cannot change between opens (capability layout,
+ * MSI-X location, INTx masking, reset methods, the saved config state) is
+ * computed once, at registration or first open.
+ */
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/pm_runtime.h>
+#include <linux/pseudo_fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+#include <linux/vgaarb.h>
+
+#include "vfio_pci_priv.h"
+
+#define VFIO_PCI_VGA_REGION_SIZE	0xc0000
+
+/*
+ * Pages of BAR mapped per fault: enough that streaming through a mapping
+ * takes one fault per 128 KiB, few enough that the first touch of a large
+ * BAR stays cheap.
+ */
+#define VFIO_PCI_FAULT_AROUND_PAGES	32
+
+bool vfio_pci_nointxmask;
+bool vfio_pci_disable_vga;
+bool vfio_pci_disable_idle_d3;
+
+/**
+ * vfio_pci_core_set_params - set the library-wide parameters
+ * @nointxmask: never use the PCI 2.3 INTx-disable bit to mask INTx, take
+ *	the host line exclusively instead
+ * @is_disable_vga: do not expose the legacy VGA ranges of VGA devices
+ * @is_disable_idle_d3: keep closed devices in D0
+ *
+ * The parameters are owned by vfio-pci.ko (its module parameters of the
+ * same names). They apply to devices registered afterwards.
+ */
+void vfio_pci_core_set_params(bool nointxmask, bool is_disable_vga,
+			      bool is_disable_idle_d3)
+{
+	vfio_pci_nointxmask = nointxmask;
+	vfio_pci_disable_vga = is_disable_vga;
+	vfio_pci_disable_idle_d3 = is_disable_idle_d3;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_set_params);
+
+static inline struct vfio_pci_core_device *
+to_vfio_pci(struct vfio_device *core_vdev)
+{
+	return container_of(core_vdev, struct vfio_pci_core_device, vdev);
+}
+
+/* ---- BAR mappings ---- */
+
+/*
+ * Revoking BAR mappings. Userspace mappings must disappear whenever the
+ * device stops decoding memory (command register, D3hot, reset, close) so
+ * that an access traps instead of reaching a device that would master-abort
+ * or, worse, a BAR moved elsewhere. The kernel can zap every mapping of an
+ * address space with one unmap_mapping_range(); the question is which
+ * address space. VFIO 6.1 gives every device fd the one anon inode shared
+ * by all anonymous files, so the fd's own f_mapping would zap unrelated
+ * files. Instead this library mounts a tiny pseudo filesystem and gives
+ * every device its own inode; mmap() points the device file's f_mapping at
+ * that inode's mapping before the new vma is linked, so the vma lands in
+ * that address space's interval tree (and so do the copies fork makes, and
+ * munmap removes it from there). Zapping is then a single call, with no
+ * list of vmas to maintain and none of the lock inversions such a list
+ * needs: faults take memory_lock under mmap_lock, zaps take i_mmap_rwsem
+ * under memory_lock, and nothing takes them the other way round.
+ */
+#define VFIO_PCI_FS_MAGIC	0x76666970
+
+static struct vfsmount *vfio_pci_mnt;
+
+static int vfio_pci_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, VFIO_PCI_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * No .owner: the mount below lives as long as the module, and a module
+ * reference held by its own superblock would make the module unloadable.
+ */
+static struct file_system_type vfio_pci_fs_type = {
+	.name = "vfio-pci",
+	.init_fs_context = vfio_pci_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev)
+{
+	lockdep_assert_held_write(&vdev->memory_lock);
+	unmap_mapping_range(vdev->bar_mapping, 0, 0, true);
+}
+
+u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev)
+{
+	u16 cmd;
+
+	down_write(&vdev->memory_lock);
+	pci_read_config_word(vdev->pdev, PCI_COMMAND, &cmd);
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(vdev->pdev, PCI_COMMAND,
+				      cmd | PCI_COMMAND_MEMORY);
+	return cmd;
+}
+
+void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
+					u16 cmd)
+{
+	pci_write_config_word(vdev->pdev, PCI_COMMAND, cmd);
+	up_write(&vdev->memory_lock);
+}
+
+static vm_fault_t vfio_pci_mmap_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vfio_pci_core_device *vdev = vma->vm_private_data;
+	unsigned long pgmask = (1UL << (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT)) - 1;
+	unsigned int bar = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
+	unsigned long base_pfn, start, end, addr;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	/* Page frame of the vma's first page. */
+	base_pfn = (pci_resource_start(vdev->pdev, bar) >> PAGE_SHIFT) +
+		   (vma->vm_pgoff & pgmask);
+
+	down_read(&vdev->memory_lock);
+	if (vdev->pm_runtime_engaged || !vfio_pci_config_memory_enabled(vdev))
+		goto out;
+
+	ret = vmf_insert_pfn(vma, vmf->address, base_pfn +
+			     ((vmf->address - vma->vm_start) >> PAGE_SHIFT));
+	if (ret & VM_FAULT_ERROR)
+		goto out;
+
+	start = ALIGN_DOWN(vmf->address,
+			   VFIO_PCI_FAULT_AROUND_PAGES * PAGE_SIZE);
+	start = max(start, vma->vm_start);
+	end = min(start + VFIO_PCI_FAULT_AROUND_PAGES * PAGE_SIZE, vma->vm_end);
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		if (addr == vmf->address)
+			continue;
+		/* Already present pages are left alone by vmf_insert_pfn(). */
+		if (vmf_insert_pfn(vma, addr, base_pfn +
+				   ((addr - vma->vm_start) >> PAGE_SHIFT)) &
+		    VM_FAULT_ERROR)
+			break;
+	}
+out:
+	up_read(&vdev->memory_lock);
+	return ret;
+}
+
+static const struct vm_operations_struct vfio_pci_mmap_ops = {
+	.fault = vfio_pci_mmap_fault,
+};
+
+/**
+ * vfio_pci_core_mmap - the mmap op of a VFIO PCI device
+ * @core_vdev: the VFIO device
+ * @vma: the new mapping; vm_pgoff selects the region and the offset in it
+ *
+ * Maps a BAR that can be mapped (MMIO, at least a page) with a shared
+ * mapping that lies within the BAR, or a device-specific region through its
+ * own mmap op. Pages are inserted on demand by the fault handler, which
+ * refuses (SIGBUS) while the device does not decode memory; every mapping
+ * is revoked whenever memory decode goes away, on reset and on close.
+ *
+ * Return: 0 or -EINVAL for a region that cannot be mapped, a private
+ * mapping or a range outside the region; an error of the BAR's claim.
+ */
+int vfio_pci_core_mmap(struct vfio_device *core_vdev,
+		       struct vm_area_struct *vma)
+{
+	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
+	struct pci_dev *pdev = vdev->pdev;
+	unsigned long pgoff, req_len;
+	unsigned int index;
+	u64 phys_len;
+	int ret;
+
+	index = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
+	if (index >= VFIO_PCI_NUM_REGIONS + vdev->num_regions)
+		return -EINVAL;
+	if (vma->vm_end < vma->vm_start)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	if (index >= VFIO_PCI_NUM_REGIONS) {
+		struct vfio_pci_dev_region *region =
+			&vdev->regions[index - VFIO_PCI_NUM_REGIONS];
+
+		if (region->ops->mmap &&
+		    (region->flags & VFIO_REGION_INFO_FLAG_MMAP))
+			return region->ops->mmap(vdev, region, vma);
+		return -EINVAL;
+	}
+	if (index > VFIO_PCI_BAR5_REGION_INDEX || !vdev->bar_mmap_ok[index])
+		return -EINVAL;
+
+	phys_len = PAGE_ALIGN(pci_resource_len(pdev, index));
+	req_len = vma->vm_end - vma->vm_start;
+	pgoff = vma->vm_pgoff &
+		((1UL << (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT)) - 1);
+	if (((u64)pgoff << PAGE_SHIFT) + req_len > phys_len)
+		return -EINVAL;
+
+	/* Claims the BAR for the device's user, as read/write does. */
+	ret = vfio_pci_setup_barmap(vdev, index);
+	if (ret)
+		return ret;
+
+	vma->vm_private_data = vdev;
+	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_ops = &vfio_pci_mmap_ops;
+	/*
+	 * Must happen before the vma is linked (after this returns): see the
+	 * comment above vfio_pci_zap_bars(). Every mmap of this file stores
+	 * the same value, so concurrent mmaps do not matter.
+	 */
+	WRITE_ONCE(vma->vm_file->f_mapping, vdev->bar_mapping);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_mmap);
+
+/* ---- power ---- */
+
+int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
+			     pci_power_t state)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	bool save = false, restore = false;
+	int ret;
+
+	lockdep_assert_held_write(&vdev->memory_lock);
+
+	if (vdev->needs_pm_restore) {
+		if (pdev->current_state == PCI_D0 && state == PCI_D3hot) {
+			pci_save_state(pdev);
+			save = true;
+		} else if (pdev->current_state == PCI_D3hot &&
+			   state == PCI_D0) {
+			restore = true;
+		}
+	}
+
+	/* Nothing may reach the BARs while they are not decoded. */
+	if (state != PCI_D0)
+		vfio_pci_zap_bars(vdev);
+
+	ret = pci_set_power_state(pdev, state);
+	if (ret)
+		return ret;
+
+	if (save) {
+		kfree(vdev->pm_saved_state);
+		vdev->pm_saved_state = pci_store_saved_state(pdev);
+	} else if (restore && vdev->pm_saved_state) {
+		pci_load_and_free_saved_state(pdev, &vdev->pm_saved_state);
+		pci_restore_state(pdev);
+	}
+	return 0;
+}
+
+/* ---- resets ---- */
+
+int vfio_pci_core_reset_function(struct vfio_pci_core_device *vdev)
+{
+	int ret;
+
+	if (!vdev->reset_works)
+		return -EINVAL;
+
+	down_write(&vdev->memory_lock);
+	vfio_pci_zap_bars(vdev);
+	/* Userspace may have put the device in D3hot through PMCSR. */
+	ret = vfio_pci_set_power_state(vdev, PCI_D0);
+	if (!ret)
+		ret = pci_try_reset_function(vdev->pdev);
+	up_write(&vdev->memory_lock);
+
+	if (!ret)
+		ret = vfio_pci_config_reset(vdev);
+	return ret;
+}
+
+/*
+ * The devices a hot reset of @pdev affects: those on and below its slot if
+ * the slot can be reset, else those on and below its bus, as
+ * pci_reset_bus() chooses.
+ */
+struct vfio_pci_walk {
+	struct pci_dev *pdev;
+	bool slot;
+	int (*fn)(struct pci_dev *pdev, void *data);
+	void *data;
+	int ret;
+};
+
+static int vfio_pci_walk_one(struct pci_dev *dev, void *arg)
+{
+	struct vfio_pci_walk *walk = arg;
+
+	if (walk->slot) {
+		struct pci_dev *top = dev;
+
+		while (top->bus != walk->pdev->bus)
+			top = top->bus->self;
+		if (top->slot != walk->pdev->slot)
+			return 0;
+	}
+	walk->ret = walk->fn(dev, walk->data);
+	return walk->ret;
+}
+
+/* Calls walk->fn(dev, walk->data) for each affected device until one fails. */
+static int vfio_pci_walk_affected(struct pci_dev *pdev,
+				  struct vfio_pci_walk *walk)
+{
+	walk->pdev = pdev;
+	walk->slot = !pci_probe_reset_slot(pdev->slot);
+	walk->ret = 0;
+
+	if (!walk->slot && pci_probe_reset_bus(pdev->bus))
+		return -ENODEV;
+
+	pci_walk_bus(pdev->bus, vfio_pci_walk_one, walk);
+	return walk->ret;
+}
+
+static struct vfio_pci_core_device *
+vfio_pci_find_in_set(struct vfio_device_set *dev_set, struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *cur;
+
+	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list)
+		if (cur->pdev == pdev)
+			return cur;
+	return NULL;
+}
+
+static int vfio_pci_check_in_set(struct pci_dev *pdev, void *data)
+{
+	return vfio_pci_find_in_set(data, pdev) ? 0 : -EBUSY;
+}
+
+/*
+ * Reset the slot or bus of @pdev, which must contain exactly the devices of
+ * @dev_set (else -EBUSY: a device bound to another driver would be reset
+ * under its feet). Every device is woken, its mappings revoked and its
+ * memory_lock held across the reset. Caller holds the dev_set lock.
+ */
+static int vfio_pci_dev_set_bus_reset(struct vfio_device_set *dev_set,
+				      struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *cur;
+	struct vfio_pci_walk walk;
+	unsigned int woken = 0, i;
+	int ret;
+
+	lockdep_assert_held(&dev_set->lock);
+
+	walk.fn = vfio_pci_check_in_set;
+	walk.data = dev_set;
+	ret = vfio_pci_walk_affected(pdev, &walk);
+	if (ret)
+		return ret;
+
+	/* Runtime resume takes memory_lock: wake everyone before locking. */
+	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
+		ret = pm_runtime_resume_and_get(&cur->pdev->dev);
+		if (ret)
+			goto out_put;
+		woken++;
+	}
+
+	/* The dev_set lock serialises every multi-device locking. */
+	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
+		down_write_nest_lock(&cur->memory_lock, &dev_set->lock);
+		vfio_pci_zap_bars(cur);
+		vfio_pci_set_power_state(cur, PCI_D0);
+	}
+
+	ret = pci_reset_bus(pdev);
+
+	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list)
+		up_write(&cur->memory_lock);
+
+out_put:
+	i = 0;
+	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
+		if (i++ == woken)
+			break;
+		pm_runtime_put(&cur->pdev->dev);
+	}
+	return ret;
+}
+
+/*
+ * Close path: once no device of the dev_set is open any more, a device
+ * whose own reset failed gets the slot or bus reset instead.
+ */
+static void vfio_pci_dev_set_try_reset(struct vfio_pci_core_device *vdev)
+{
+	struct vfio_device_set *dev_set = vdev->vdev.dev_set;
+	struct vfio_pci_core_device *cur;
+	bool needed = false;
+
+	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
+		/* The closing device still counts as open here. */
+		if (cur != vdev && cur->vdev.open_count)
+			return;
+		needed |= cur->needs_reset;
+	}
+	if (!needed || vfio_pci_dev_set_bus_reset(dev_set, vdev->pdev))
+		return;
+
+	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
+		cur->needs_reset = false;
+		cur->reset_clean = true;
+	}
+}
+
+/* ---- open and close ---- */
+
+/**
+ * vfio_pci_core_enable - bring a device up for a new user
+ * @vdev: the device, being opened for the first time (dev_set lock held)
+ *
+ * Powers the device up, enables it and, unless it has stayed reset and
+ * quiesced in our hands since it was last closed, resets it; the first
+ * time, saves the state that every close restores. Rebuilds the virtual
+ * config space. A driver's open_device calls this, then does its own
+ * setup, then calls vfio_pci_core_finish_enable(); on failure after this
+ * succeeded, it calls vfio_pci_core_disable().
+ *
+ * Return: 0 or a negative errno; -EAGAIN if the device is busy being
+ * reset by someone else.
+ */
+int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	int ret;
+
+	lockdep_assert_held(&vdev->vdev.dev_set->lock);
+
+	ret = pm_runtime_resume_and_get(&pdev->dev);
+	if (ret)
+		return ret;
+
+	ret = vfio_pci_sriov_open(vdev);
+	if (ret)
+		goto out_pm;
+
+	ret = pci_enable_device(pdev);
+	if (ret)
+		goto out_sriov;
+
+	/*
+	 * The close path reset the device and restored its saved state, and
+	 * a closed device is only touched by us (bus resets of its dev_set
+	 * restore it too): a second reset would only cost time.
+	 */
+	if (!vdev->reset_clean) {
+		ret = pci_try_reset_function(pdev);
+		if (ret == -EAGAIN)
+			goto out_disable;
+	}
+
+	if (!vdev->pci_saved_state) {
+		pci_save_state(pdev);
+		vdev->pci_saved_state = pci_store_saved_state(pdev);
+		if (!vdev->pci_saved_state)
+			pci_dbg(pdev, "cannot save config state\n");
+	}
+
+	ret = vfio_pci_config_reset(vdev);
+	if (ret)
+		goto out_disable;
+	return 0;
+
+out_disable:
+	pci_disable_device(pdev);
+out_sriov:
+	vfio_pci_sriov_close(vdev);
+out_pm:
+	pm_runtime_put(&pdev->dev);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_enable);
+
+/**
+ * vfio_pci_core_finish_enable - hand an enabled device over to its user
+ * @vdev: the device, enabled by vfio_pci_core_enable()
+ *
+ * From here on the device state belongs to userspace: it will need a reset
+ * before the next user even if this open fails later.
+ */
+void vfio_pci_core_finish_enable(struct vfio_pci_core_device *vdev)
+{
+	vdev->reset_clean = false;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_finish_enable);
+
+/**
+ * vfio_pci_core_disable - quiesce a device its last user closed
+ * @vdev: the device (dev_set lock held)
+ *
+ * Leaves low power, tears down interrupts, ioeventfds, BAR mappings and
+ * device-specific regions, stops DMA and decoding, resets the device if a
+ * reset method can be used (else asks for a slot or bus reset once its
+ * whole dev_set is closed), restores the state saved at first open and
+ * lets the device drop to D3hot.
+ */
+void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	bool reset_done = false;
+	int i;
+	u16 cmd;
+
+	lockdep_assert_held(&vdev->vdev.dev_set->lock);
+
+	vfio_pci_pm_close(vdev);
+	vfio_pci_irqs_release(vdev);
+	vfio_pci_ioeventfds_release(vdev);
+	vfio_pci_release_barmaps(vdev);
+
+	for (i = 0; i < vdev->num_regions; i++)
+		if (vdev->regions[i].ops->release)
+			vdev->regions[i].ops->release(vdev, &vdev->regions[i]);
+	vdev->num_regions = 0;
+	kfree(vdev->regions);
+	vdev->regions = NULL;
+
+	down_write(&vdev->memory_lock);
+	vfio_pci_zap_bars(vdev);
+	vfio_pci_set_power_state(vdev, PCI_D0);
+
+	pci_clear_master(pdev);
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	cmd &= ~(PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_INTX_DISABLE);
+
+	/*
+	 * The raw reset, not pci_try_reset_function(): that one would save
+	 * the state the user left and restore it after the reset, while we
+	 * restore the state saved at first open anyway. Only try the device
+	 * lock: whoever holds it (an unbind waiting for this close) may wait
+	 * for us.
+	 */
+	if (vdev->pci_saved_state) {
+		pci_load_saved_state(pdev, vdev->pci_saved_state);
+		if (vdev->reset_works && pci_dev_trylock(pdev)) {
+			reset_done = !__pci_reset_function_locked(pdev);
+			pci_dev_unlock(pdev);
+		}
+		pci_restore_state(pdev);
+	}
+	up_write(&vdev->memory_lock);
+
+	pci_disable_device(pdev);
+	vfio_pci_sriov_close(vdev);
+
+	vdev->needs_reset = !reset_done;
+	vfio_pci_dev_set_try_reset(vdev);
+	vdev->reset_clean = !vdev->needs_reset;
+
+	pm_runtime_put(&pdev->dev);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_disable);
+
+/**
+ * vfio_pci_core_open_device - the open_device op of a VFIO PCI device
+ * @core_vdev: the VFIO device, being opened by its first user
+ *
+ * For drivers with nothing of their own to set up at open.
+ *
+ * Return: 0 or a negative errno from vfio_pci_core_enable().
+ */
+int vfio_pci_core_open_device(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
+	int ret;
+
+	ret = vfio_pci_core_enable(vdev);
+	if (ret)
+		return ret;
+	vfio_pci_core_finish_enable(vdev);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_open_device);
+
+/**
+ * vfio_pci_core_close_device - the close_device op of a VFIO PCI device
+ * @core_vdev: the VFIO device, closed by its last user
+ */
+void vfio_pci_core_close_device(struct vfio_device *core_vdev)
+{
+	vfio_pci_core_disable(to_vfio_pci(core_vdev));
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_close_device);
+
+/* ---- ioctls ---- */
+
+static long vfio_pci_ioctl_get_info(struct vfio_pci_core_device *vdev,
+				    struct vfio_device_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	/*
+	 * Callers that know of cap_offset get it (no capability applies to
+	 * these devices); older ones get the structure they know.
+	 */
+	if (info.argsz >= offsetofend(struct vfio_device_info, cap_offset)) {
+		minsz = offsetofend(struct vfio_device_info, cap_offset);
+		info.cap_offset = 0;
+	}
+
+	info.flags = VFIO_DEVICE_FLAGS_PCI;
+	if (vdev->reset_works)
+		info.flags |= VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VFIO_PCI_NUM_REGIONS + vdev->num_regions;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/* Size of the ROM region: the ROM BAR, or the shadow copy of the boot VGA. */
+static u64 vfio_pci_rom_size(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	void __iomem *io;
+	size_t size;
+	u64 len;
+	u16 cmd;
+
+	len = pci_resource_len(pdev, PCI_ROM_RESOURCE);
+	if (!len) {
+		if (!(pdev->resource[PCI_ROM_RESOURCE].flags &
+		      IORESOURCE_ROM_SHADOW))
+			return 0;
+		len = 0x20000;
+	}
+
+	/* Only report a ROM whose image is actually there. */
+	cmd = vfio_pci_memory_lock_and_enable(vdev);
+	io = pci_map_rom(pdev, &size);
+	if (io)
+		pci_unmap_rom(pdev, io);
+	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+
+	return io ? len : 0;
+}
+
+static int vfio_pci_add_msix_mappable_cap(struct vfio_info_cap *caps)
+{
+	struct vfio_info_cap_header header = {
+		.id = VFIO_REGION_INFO_CAP_MSIX_MAPPABLE,
+		.version = 1,
+	};
+
+	return vfio_info_add_capability(caps, &header, sizeof(header));
+}
+
+static int vfio_pci_region_info(struct vfio_pci_core_device *vdev,
+				struct vfio_region_info *info,
+				struct vfio_info_cap *caps)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	struct vfio_pci_dev_region *region;
+	struct vfio_region_info_cap_type type = {
+		.header.id = VFIO_REGION_INFO_CAP_TYPE,
+		.header.version = 1,
+	};
+	unsigned int i;
+	int ret;
+
+	info->offset = VFIO_PCI_INDEX_TO_OFFSET(info->index);
+
+	switch (info->index) {
+	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
+		info->size = pci_resource_len(pdev, info->index);
+		if (!info->size) {
+			info->flags = 0;
+			return 0;
+		}
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+		if (vdev->bar_mmap_ok[info->index]) {
+			info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+			if (vdev->msix_size && info->index == vdev->msix_bar)
+				return vfio_pci_add_msix_mappable_cap(caps);
+		}
+		return 0;
+	case VFIO_PCI_ROM_REGION_INDEX:
+		info->size = vfio_pci_rom_size(vdev);
+		info->flags = info->size ? VFIO_REGION_INFO_FLAG_READ : 0;
+		return 0;
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		info->size = vfio_pci_config_size(vdev);
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+		return 0;
+	case VFIO_PCI_VGA_REGION_INDEX:
+		if (!vdev->has_vga)
+			return -EINVAL;
+		info->size = VFIO_PCI_VGA_REGION_SIZE;
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+		return 0;
+	}
+
+	i = info->index - VFIO_PCI_NUM_REGIONS;
+	if (i >= vdev->num_regions)
+		return -EINVAL;
+	region = &vdev->regions[i];
+
+	info->size = region->size;
+	info->flags = region->flags;
+	type.type = region->type;
+	type.subtype = region->subtype;
+	ret = vfio_info_add_capability(caps, &type.header, sizeof(type));
+	if (ret)
+		return ret;
+	if (region->ops->add_capability)
+		return region->ops->add_capability(vdev, region, caps);
+	return 0;
+}
+
+static long vfio_pci_ioctl_get_region_info(struct vfio_pci_core_device *vdev,
+					   struct vfio_region_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
+	struct vfio_region_info info;
+	int ret;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	ret = vfio_pci_region_info(vdev, &info, &caps);
+	if (ret)
+		goto out;
+
+	if (caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + caps.size) {
+			/* Tell the caller how much room the chain needs. */
+			info.argsz = sizeof(info) + caps.size;
+			info.cap_offset = 0;
+		} else {
+			vfio_info_cap_shift(&caps, sizeof(info));
+			if (copy_to_user(arg + 1, caps.buf, caps.size)) {
+				ret = -EFAULT;
+				goto out;
+			}
+			info.cap_offset = sizeof(info);
+		}
+	} else {
+		info.cap_offset = 0;
+	}
+
+	if (copy_to_user(arg, &info, minsz))
+		ret = -EFAULT;
+out:
+	kfree(caps.buf);
+	return ret;
+}
+
+static int vfio_pci_count_dev(struct pci_dev *pdev, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+struct vfio_pci_fill_info {
+	struct vfio_pci_dependent_device *devices;
+	unsigned int max;
+	unsigned int count;
+};
+
+static int vfio_pci_fill_dev(struct pci_dev *pdev, void *data)
+{
+	struct vfio_pci_fill_info *fill = data;
+	struct iommu_group *group;
+
+	/* The topology changed since the devices were counted. */
+	if (fill->count == fill->max)
+		return -EAGAIN;
+
+	group = iommu_group_get(&pdev->dev);
+	if (!group)
+		return -EPERM;
+
+	fill->devices[fill->count].group_id = iommu_group_id(group);
+	fill->devices[fill->count].segment = pci_domain_nr(pdev->bus);
+	fill->devices[fill->count].bus = pdev->bus->number;
+	fill->devices[fill->count].devfn = pdev->devfn;
+	fill->count++;
+	iommu_group_put(group);
+	return 0;
+}
+
+static long
+vfio_pci_ioctl_get_hot_reset_info(struct vfio_pci_core_device *vdev,
+				  struct vfio_pci_hot_reset_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_pci_hot_reset_info, count);
+	struct vfio_pci_hot_reset_info hdr;
+	struct vfio_pci_fill_info fill = { };
+	struct vfio_pci_walk walk;
+	unsigned int count = 0;
+	int ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	if (hdr.argsz < minsz)
+		return -EINVAL;
+	hdr.flags = 0;
+
+	walk.fn = vfio_pci_count_dev;
+	walk.data = &count;
+	ret = vfio_pci_walk_affected(vdev->pdev, &walk);
+	if (ret)
+		return ret;
+
+	if (hdr.argsz < minsz + count * sizeof(*fill.devices)) {
+		hdr.count = count;
+		return copy_to_user(arg, &hdr, minsz) ? -EFAULT : -ENOSPC;
+	}
+
+	fill.devices = kcalloc(count, sizeof(*fill.devices), GFP_KERNEL);
+	if (!fill.devices)
+		return -ENOMEM;
+	fill.max = count;
+
+	walk.fn = vfio_pci_fill_dev;
+	walk.data = &fill;
+	ret = vfio_pci_walk_affected(vdev->pdev, &walk);
+	if (ret)
+		goto out;
+
+	hdr.count = fill.count;
+	if (copy_to_user(arg, &hdr, minsz) ||
+	    copy_to_user(arg->devices, fill.devices,
+			 fill.count * sizeof(*fill.devices)))
+		ret = -EFAULT;
+out:
+	kfree(fill.devices);
+	return ret;
+}
+
+static bool vfio_pci_dev_in_files(struct vfio_pci_core_device *vdev,
+				  struct file **files, unsigned int nfiles)
+{
+	unsigned int i;
+
+	for (i = 0; i < nfiles; i++)
+		if (vfio_file_has_dev(files[i], &vdev->vdev))
+			return true;
+	return false;
+}
+
+/*
+ * The user proves it owns every device the reset affects by passing the
+ * fds of their groups: VFIO hands a group fd to one opener only.
+ */
+static int vfio_pci_dev_set_hot_reset(struct vfio_pci_core_device *vdev,
+				      struct file **files, unsigned int nfiles)
+{
+	struct vfio_device_set *dev_set = vdev->vdev.dev_set;
+	struct vfio_pci_core_device *cur;
+	int ret;
+
+	mutex_lock(&dev_set->lock);
+	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
+		if (!vfio_pci_dev_in_files(cur, files, nfiles)) {
+			ret = -EINVAL;
+			goto out_unlock;
+		}
+	}
+
+	ret = vfio_pci_dev_set_bus_reset(dev_set, vdev->pdev);
+	if (ret)
+		goto out_unlock;
+
+	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
+		cur->needs_reset = false;
+		if (cur->vdev.open_count)
+			vfio_pci_config_reset(cur);
+		else
+			cur->reset_clean = true;
+	}
+out_unlock:
+	mutex_unlock(&dev_set->lock);
+	return ret;
+}
+
+static long vfio_pci_ioctl_hot_reset(struct vfio_pci_core_device *vdev,
+				     struct vfio_pci_hot_reset __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_pci_hot_reset, count);
+	struct vfio_pci_hot_reset hdr;
+	struct vfio_pci_walk walk;
+	unsigned int count = 0, i;
+	struct file **files;
+	s32 *fds;
+	int ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	if (hdr.argsz < minsz || hdr.flags)
+		return -EINVAL;
+
+	walk.fn = vfio_pci_count_dev;
+	walk.data = &count;
+	ret = vfio_pci_walk_affected(vdev->pdev, &walk);
+	if (ret)
+		return ret;
+
+	/* Each affected device is in one group: no need for more fds. */
+	if (!hdr.count || hdr.count > count ||
+	    hdr.argsz - minsz < hdr.count * sizeof(*fds))
+		return -EINVAL;
+
+	fds = memdup_user(arg->group_fds, hdr.count * sizeof(*fds));
+	if (IS_ERR(fds))
+		return PTR_ERR(fds);
+	files = kcalloc(hdr.count, sizeof(*files), GFP_KERNEL);
+	if (!files) {
+		ret = -ENOMEM;
+		goto out_fds;
+	}
+
+	for (i = 0; i < hdr.count; i++) {
+		files[i] = fget(fds[i]);
+		if (!files[i]) {
+			ret = -EBADF;
+			goto out_put;
+		}
+		if (!vfio_file_is_group(files[i])) {
+			i++;
+			ret = -EINVAL;
+			goto out_put;
+		}
+	}
+
+	ret = vfio_pci_dev_set_hot_reset(vdev, files, hdr.count);
+
+out_put:
+	while (i--)
+		fput(files[i]);
+	kfree(files);
+out_fds:
+	kfree(fds);
+	return ret;
+}
+
+/**
+ * vfio_pci_core_ioctl - the ioctl op of a VFIO PCI device
+ * @core_vdev: the VFIO device
+ * @cmd: VFIO_DEVICE_* ioctl
+ * @arg: its user argument
+ *
+ * Handles VFIO_DEVICE_GET_INFO, GET_REGION_INFO, GET_IRQ_INFO, SET_IRQS,
+ * RESET, GET_PCI_HOT_RESET_INFO, PCI_HOT_RESET and IOEVENTFD. A variant
+ * driver's ioctl handles its own commands and passes the others here.
+ *
+ * Return: as documented for each ioctl in <uapi/linux/vfio.h>; -ENOTTY
+ * for an unknown command.
+ */
+long vfio_pci_core_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return vfio_pci_ioctl_get_info(vdev, uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return vfio_pci_ioctl_get_region_info(vdev, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return vfio_pci_ioctl_get_irq_info(vdev, uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return vfio_pci_ioctl_set_irqs(vdev, uarg);
+	case VFIO_DEVICE_RESET:
+		return vfio_pci_core_reset_function(vdev);
+	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
+		return vfio_pci_ioctl_get_hot_reset_info(vdev, uarg);
+	case VFIO_DEVICE_PCI_HOT_RESET:
+		return vfio_pci_ioctl_hot_reset(vdev, uarg);
+	case VFIO_DEVICE_IOEVENTFD:
+		return vfio_pci_ioctl_ioeventfd(vdev, uarg);
+	}
+	return -ENOTTY;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_ioctl);
+
+/**
+ * vfio_pci_core_ioctl_feature - the device_feature op of a VFIO PCI device
+ * @device: the VFIO device
+ * @flags: VFIO_DEVICE_FEATURE flags, the feature index included
+ * @arg: the feature data
+ * @argsz: size of the data
+ *
+ * Dispatches the low-power features and the SR-IOV VF token.
+ *
+ * Return: the feature's result, -ENOTTY for a feature the library does
+ * not know.
+ */
+int vfio_pci_core_ioctl_feature(struct vfio_device *device, u32 flags,
+				void __user *arg, size_t argsz)
+{
+	struct vfio_pci_core_device *vdev = to_vfio_pci(device);
+
+	switch (flags & VFIO_DEVICE_FEATURE_MASK) {
+	case VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY:
+	case VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP:
+	case VFIO_DEVICE_FEATURE_LOW_POWER_EXIT:
+		return vfio_pci_pm_feature(vdev, flags, arg, argsz);
+	case VFIO_DEVICE_FEATURE_PCI_VF_TOKEN:
+		return vfio_pci_feature_vf_token(vdev, flags, arg, argsz);
+	}
+	return -ENOTTY;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_ioctl_feature);
+
+/* ---- read and write ---- */
+
+static ssize_t vfio_pci_rw(struct vfio_pci_core_device *vdev, char __user *buf,
+			   size_t count, loff_t *ppos, bool iswrite)
+{
+	u64 index = VFIO_PCI_OFFSET_TO_INDEX((u64)*ppos);
+	loff_t pos;
+	ssize_t ret;
+
+	if (index >= VFIO_PCI_NUM_REGIONS + vdev->num_regions)
+		return -EINVAL;
+
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		pos = *ppos & VFIO_PCI_OFFSET_MASK;
+		ret = vfio_pci_config_rw(vdev, buf, count, &pos, iswrite);
+		if (ret > 0)
+			*ppos += ret;
+		return ret;
+	case VFIO_PCI_ROM_REGION_INDEX:
+		if (iswrite)
+			return -EINVAL;
+		return vfio_pci_rom_read(vdev, buf, count, ppos);
+	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
+		return vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
+	case VFIO_PCI_VGA_REGION_INDEX:
+		return vfio_pci_vga_rw(vdev, buf, count, ppos, iswrite);
+	}
+	return vdev->regions[index - VFIO_PCI_NUM_REGIONS].ops->rw(vdev, buf,
+								   count, ppos,
+								   iswrite);
+}
+
+static ssize_t vfio_pci_rw_awake(struct vfio_pci_core_device *vdev,
+				 char __user *buf, size_t count, loff_t *ppos,
+				 bool iswrite)
+{
+	int cookie;
+	ssize_t ret;
+
+	cookie = vfio_pci_pm_access_begin(vdev);
+	if (cookie < 0)
+		return cookie;
+	ret = vfio_pci_rw(vdev, buf, count, ppos, iswrite);
+	vfio_pci_pm_access_end(vdev, cookie);
+	return ret;
+}
+
+/**
+ * vfio_pci_core_read - the read op of a VFIO PCI device
+ * @core_vdev: the VFIO device
+ * @buf: user buffer
+ * @count: bytes to read
+ * @ppos: device fd offset: region index in the top bits, then the offset
+ *	in the region; advanced by the bytes read
+ *
+ * Return: bytes read, or -EINVAL for an unknown region or an access out
+ * of it, -EIO while the device does not decode memory, or another errno of
+ * the region's access.
+ */
+ssize_t vfio_pci_core_read(struct vfio_device *core_vdev, char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	return vfio_pci_rw_awake(to_vfio_pci(core_vdev), buf, count, ppos,
+				 false);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_read);
+
+/**
+ * vfio_pci_core_write - the write op of a VFIO PCI device
+ * @core_vdev: the VFIO device
+ * @buf: user buffer
+ * @count: bytes to write
+ * @ppos: device fd offset, see vfio_pci_core_read()
+ *
+ * Return: bytes written, or an errno as for vfio_pci_core_read(); -EINVAL
+ * for the read-only ROM region.
+ */
+ssize_t vfio_pci_core_write(struct vfio_device *core_vdev,
+			    const char __user *buf, size_t count,
+			    loff_t *ppos)
+{
+	return vfio_pci_rw_awake(to_vfio_pci(core_vdev), (char __user *)buf,
+				 count, ppos, true);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_write);
+
+/* ---- request, match, errors ---- */
+
+/**
+ * vfio_pci_core_request - the request op of a VFIO PCI device
+ * @core_vdev: the VFIO device, being unregistered while open
+ * @count: how many times the request was made already
+ *
+ * Asks the user to release the device through the REQ eventfd.
+ */
+void vfio_pci_core_request(struct vfio_device *core_vdev, unsigned int count)
+{
+	struct pci_dev *pdev = to_vfio_pci(core_vdev)->pdev;
+
+	if (vfio_pci_irqs_signal_req(to_vfio_pci(core_vdev))) {
+		if (!(count % 10))
+			pci_notice_ratelimited(pdev,
+					       "relaying device request to user (#%u)\n",
+					       count);
+	} else if (!count) {
+		pci_warn(pdev,
+			 "no device request channel registered, blocked until released by user\n");
+	}
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_request);
+
+/**
+ * vfio_pci_core_match - the match op of a VFIO PCI device
+ * @core_vdev: the VFIO device
+ * @buf: the name given to VFIO_GROUP_GET_DEVICE_FD: the PCI name of the
+ *	device, optionally followed by " vf_token=<uuid>"
+ *
+ * Return: 1 if @buf names the device and it may be opened, 0 if it names
+ * another device, a negative errno for a bad option or VF token.
+ */
+int vfio_pci_core_match(struct vfio_device *core_vdev, char *buf)
+{
+	return vfio_pci_sriov_match(to_vfio_pci(core_vdev), buf);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_match);
+
+/**
+ * vfio_pci_core_aer_err_detected - pci_error_handlers.error_detected
+ * @pdev: the PCI device, whose drvdata is its vfio_pci_core_device
+ * @state: the channel state
+ *
+ * Relays the error to the user through the ERR eventfd; recovery is the
+ * user's business.
+ *
+ * Return: %PCI_ERS_RESULT_CAN_RECOVER.
+ */
+pci_ers_result_t vfio_pci_core_aer_err_detected(struct pci_dev *pdev,
+						pci_channel_state_t state)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	if (vdev)
+		vfio_pci_irqs_signal_err(vdev);
+	return PCI_ERS_RESULT_CAN_RECOVER;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_aer_err_detected);
+
+/* The error handlers of drivers built on the library. */
+const struct pci_error_handlers vfio_pci_core_err_handlers = {
+	.error_detected = vfio_pci_core_aer_err_detected,
+};
+EXPORT_SYMBOL_GPL(vfio_pci_core_err_handlers);
+
+/* ---- device-specific regions ---- */
+
+/**
+ * vfio_pci_core_register_dev_region - add a device-specific region
+ * @vdev: the device, being opened (call from open_device, after
+ *	vfio_pci_core_enable())
+ * @type: %VFIO_REGION_TYPE_* for the region-type capability
+ * @subtype: %VFIO_REGION_SUBTYPE_* for the region-type capability
+ * @ops: how the region is accessed; @ops->rw is required
+ * @size: size in bytes
+ * @flags: %VFIO_REGION_INFO_FLAG_* to report
+ * @data: private data for @ops
+ *
+ * The region gets the next index from %VFIO_PCI_NUM_REGIONS up. Regions
+ * live until the device is closed: vfio_pci_core_disable() calls
+ * @ops->release and forgets them.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vfio_pci_core_register_dev_region(struct vfio_pci_core_device *vdev,
+				      u32 type, u32 subtype,
+				      const struct vfio_pci_dev_region_ops *ops,
+				      size_t size, u32 flags, void *data)
+{
+	struct vfio_pci_dev_region *regions;
+
+	regions = krealloc_array(vdev->regions, vdev->num_regions + 1,
+				 sizeof(*regions), GFP_KERNEL_ACCOUNT);
+	if (!regions)
+		return -ENOMEM;
+
+	regions[vdev->num_regions] = (struct vfio_pci_dev_region) {
+		.type = type,
+		.subtype = subtype,
+		.ops = ops,
+		.data = data,
+		.size = size,
+		.flags = flags,
+	};
+	vdev->regions = regions;
+	vdev->num_regions++;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_register_dev_region);
+
+/* ---- life cycle ---- */
+
+/**
+ * vfio_pci_core_init_dev - the init op of a VFIO PCI device
+ * @core_vdev: the VFIO device being allocated by vfio_alloc_device()
+ *
+ * Sets up the library's state of the device. A variant driver with state
+ * of its own calls this first from its init op.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_pci_core_init_dev(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
+	int ret;
+
+	vdev->pdev = to_pci_dev(core_vdev->dev);
+	init_rwsem(&vdev->memory_lock);
+	INIT_LIST_HEAD(&vdev->sriov_pfs_item);
+
+	vdev->bar_inode = alloc_anon_inode(vfio_pci_mnt->mnt_sb);
+	if (IS_ERR(vdev->bar_inode))
+		return PTR_ERR(vdev->bar_inode);
+	vdev->bar_mapping = vdev->bar_inode->i_mapping;
+
+	ret = vfio_pci_irqs_init(vdev);
+	if (ret)
+		goto out_inode;
+	ret = vfio_pci_ioeventfds_init(vdev);
+	if (ret)
+		goto out_irqs;
+	return 0;
+
+out_irqs:
+	vfio_pci_irqs_exit(vdev);
+out_inode:
+	iput(vdev->bar_inode);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_init_dev);
+
+/**
+ * vfio_pci_core_release_dev - the release op of a VFIO PCI device
+ * @core_vdev: the VFIO device whose last reference is gone
+ *
+ * Frees the library's state and the device itself (vfio_free_device()). A
+ * variant driver with state of its own frees it first, then calls this.
+ */
+void vfio_pci_core_release_dev(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
+
+	vfio_pci_ioeventfds_exit(vdev);
+	vfio_pci_irqs_exit(vdev);
+	kfree(vdev->pci_saved_state);
+	kfree(vdev->pm_saved_state);
+	iput(vdev->bar_inode);
+	vfio_free_device(core_vdev);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_release_dev);
+
+static bool vfio_pci_is_vga(struct pci_dev *pdev)
+{
+	return (pdev->class >> 8) == PCI_CLASS_DISPLAY_VGA;
+}
+
+/*
+ * VGA arbiter callback: the legacy VGA ranges are only needed when they are
+ * exposed to the user, and a device on a root bus cannot be isolated from
+ * them by a bridge anyway.
+ */
+static unsigned int vfio_pci_set_decode(struct pci_dev *pdev, bool single_vga)
+{
+	unsigned int decodes = VGA_RSRC_NORMAL_IO | VGA_RSRC_NORMAL_MEM;
+
+	if (single_vga || !vfio_pci_disable_vga || pci_is_root_bus(pdev->bus))
+		decodes |= VGA_RSRC_LEGACY_IO | VGA_RSRC_LEGACY_MEM;
+	return decodes;
+}
+
+/* What cannot change while the device is bound: computed once. */
+static void vfio_pci_probe_device(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u16 flags;
+	u32 table, pba;
+	u8 pin;
+	int i;
+
+	if (pdev->msix_cap) {
+		pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS,
+				     &flags);
+		pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE,
+				      &table);
+		pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_PBA,
+				      &pba);
+		vdev->msix_bar = table & PCI_MSIX_TABLE_BIR;
+		vdev->msix_offset = table & PCI_MSIX_TABLE_OFFSET;
+		vdev->pba_offset = pba & PCI_MSIX_PBA_OFFSET;
+		vdev->msix_size = ((flags & PCI_MSIX_FLAGS_QSIZE) + 1) *
+				  PCI_MSIX_ENTRY_SIZE;
+	}
+
+	pci_read_config_byte(pdev, PCI_INTERRUPT_PIN, &pin);
+	vdev->has_intx = pin && pdev->irq != IRQ_NOTCONNECTED;
+	vdev->pci_2_3 = !vfio_pci_nointxmask && pci_intx_mask_supported(pdev);
+	vdev->reset_works = pdev->reset_methods[0] != 0;
+	vdev->has_vga = !vfio_pci_disable_vga && vfio_pci_is_vga(pdev);
+
+	if (pdev->pm_cap) {
+		pci_read_config_word(pdev, pdev->pm_cap + PCI_PM_CTRL, &flags);
+		vdev->needs_pm_restore = !(flags & PCI_PM_CTRL_NO_SOFT_RESET);
+	}
+
+	/* Sub-page BARs would expose whatever shares their page. */
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		vdev->bar_mmap_ok[i] =
+			(pci_resource_flags(pdev, i) & IORESOURCE_MEM) &&
+			pci_resource_len(pdev, i) >= PAGE_SIZE;
+}
+
+/**
+ * vfio_pci_core_register_device - make a PCI device available through VFIO
+ * @vdev: the device, allocated with vfio_alloc_device() and set as the PCI
+ *	device's drvdata
+ *
+ * Called from a driver's probe. Refuses what the library cannot drive
+ * (bridges and other non-type-0 headers, PFs with VFs already enabled),
+ * computes what does not change between opens, puts the device in the
+ * dev_set of its reset domain and registers it with VFIO. Unless
+ * disable_idle_d3 is set, the device then drops to D3hot until opened.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	struct device *dev = &pdev->dev;
+	int ret;
+
+	if (WARN_ON(vdev != dev_get_drvdata(dev)))
+		return -EINVAL;
+
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL) {
+		pci_info(pdev, "header type %#x is not supported by VFIO\n",
+			 pdev->hdr_type);
+		return -EINVAL;
+	}
+	if (pci_num_vf(pdev)) {
+		pci_warn(pdev, "cannot bind to a PF with VFs enabled\n");
+		return -EBUSY;
+	}
+
+	vfio_pci_probe_device(vdev);
+
+	/* Devices that can only be reset together are opened together. */
+	if (!pci_probe_reset_slot(pdev->slot))
+		ret = vfio_assign_device_set(&vdev->vdev, pdev->slot);
+	else if (!pci_probe_reset_bus(pdev->bus))
+		ret = vfio_assign_device_set(&vdev->vdev, pdev->bus);
+	else
+		ret = 0;
+	if (ret)
+		return ret;
+
+	ret = vfio_pci_config_init(vdev);
+	if (ret)
+		return ret;
+
+	ret = vfio_pci_sriov_register(vdev);
+	if (ret)
+		goto out_config;
+
+	if (vfio_pci_is_vga(pdev)) {
+		ret = vga_client_register(pdev, vfio_pci_set_decode);
+		if (ret)
+			goto out_sriov;
+		vga_set_legacy_decoding(pdev, vfio_pci_set_decode(pdev, false));
+	}
+
+	ret = vfio_register_group_dev(&vdev->vdev);
+	if (ret)
+		goto out_vga;
+
+	/*
+	 * Closed devices sit in D3hot through runtime PM: undo the PCI
+	 * core's default policy and give back the reference probe holds;
+	 * open takes one while the device is in use.
+	 */
+	pm_runtime_allow(dev);
+	vdev->idle_d3 = !vfio_pci_disable_idle_d3;
+	if (vdev->idle_d3)
+		pm_runtime_put(dev);
+	return 0;
+
+out_vga:
+	if (vfio_pci_is_vga(pdev))
+		vga_client_unregister(pdev);
+out_sriov:
+	vfio_pci_sriov_unregister(vdev);
+out_config:
+	vfio_pci_config_exit(vdev);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_register_device);
+
+/**
+ * vfio_pci_core_unregister_device - undo vfio_pci_core_register_device()
+ * @vdev: the device
+ *
+ * Called from a driver's remove. Waits for the device's users to close it
+ * (asking them through the request op), removes the VFs of a PF, and
+ * leaves the device in D0 for the next driver.
+ */
+void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+
+	vfio_unregister_group_dev(&vdev->vdev);
+	vfio_pci_sriov_unregister(vdev);
+	if (vfio_pci_is_vga(pdev))
+		vga_client_unregister(pdev);
+
+	if (vdev->idle_d3)
+		pm_runtime_get_noresume(&pdev->dev);
+	pm_runtime_forbid(&pdev->dev);
+
+	vfio_pci_config_exit(vdev);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_unregister_device);
+
+static int __init vfio_pci_core_init(void)
+{
+	vfio_pci_mnt = kern_mount(&vfio_pci_fs_type);
+	return PTR_ERR_OR_ZERO(vfio_pci_mnt);
+}
+
+static void __exit vfio_pci_core_exit(void)
+{
+	kern_unmount(vfio_pci_mnt);
+}
+
+module_init(vfio_pci_core_init);
+module_exit(vfio_pci_core_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VFIO PCI core library: PCI devices driven through VFIO");
