@@ -70,8 +70,9 @@ struct vfio_pci_irq_vec {
  *	signals from AER and unbind paths holding locks of its own; innermost.
  * @type: the active index (VFIO_PCI_{INTX,MSI,MSIX}_IRQ_INDEX) or
  *	%VFIO_PCI_IRQ_NONE
- * @intx_trigger: INTx eventfd, set while @type is INTx
+ * @intx_trigger: INTx eventfd; the line is requested while it is set
  * @intx_unmask: virqfd unmasking INTx when its eventfd is signalled
+ * @intx_irq: the line is requested and its handler may run
  * @intx_masked: INTx is masked by vfio (automasked by the handler or masked
  *	by userspace)
  * @intx_user_disabled: userspace set the INTx-disable bit of the virtual
@@ -94,6 +95,7 @@ struct vfio_pci_irq_state {
 
 	struct eventfd_ctx *intx_trigger;
 	struct virqfd *intx_unmask;
+	bool intx_irq;
 	bool intx_masked;
 	bool intx_user_disabled;
 	char intx_name[VFIO_PCI_IRQ_NAME_LEN];
@@ -134,6 +136,7 @@ static irqreturn_t vfio_intx_handler(int irq, void *data)
 	struct vfio_pci_irq_state *irqs = data;
 	struct vfio_pci_core_device *vdev = irqs->vdev;
 	struct eventfd_ctx *trigger = NULL;
+	irqreturn_t ret = IRQ_NONE;
 	unsigned long flags;
 
 	spin_lock_irqsave(&irqs->intx_lock, flags);
@@ -143,33 +146,56 @@ static irqreturn_t vfio_intx_handler(int irq, void *data)
 			disable_irq_nosync(irq);
 			irqs->intx_masked = true;
 			trigger = irqs->intx_trigger;
+			ret = IRQ_HANDLED;
 		}
-	} else if (!irqs->intx_masked && !irqs->intx_user_disabled &&
-		   pci_check_and_mask_intx(vdev->pdev)) {
-		irqs->intx_masked = true;
-		trigger = irqs->intx_trigger;
+	} else if (pci_check_and_mask_intx(vdev->pdev)) {
+		/*
+		 * The device asserted INTx. If it should have been disabled
+		 * already (a racing read-modify-write of the command
+		 * register may have cleared the bit), masking it again is
+		 * all there is to do: the interrupt stays pending for the
+		 * unmask.
+		 */
+		ret = IRQ_HANDLED;
+		if (!irqs->intx_masked && !irqs->intx_user_disabled) {
+			irqs->intx_masked = true;
+			trigger = irqs->intx_trigger;
+		}
 	}
 	spin_unlock_irqrestore(&irqs->intx_lock, flags);
 
-	if (!trigger)
-		return IRQ_NONE;
 	/* Released only after synchronize_irq() once swapped out */
-	eventfd_signal(trigger, 1);
-	return IRQ_HANDLED;
+	if (trigger)
+		eventfd_signal(trigger, 1);
+	return ret;
+}
+
+/*
+ * Without PCI 2.3 masking vfio masks the host line, which is only ours
+ * while requested. Caller holds intx_lock.
+ */
+static void vfio_intx_line(struct vfio_pci_irq_state *irqs, bool enable)
+{
+	unsigned int irq = irqs->vdev->pdev->irq;
+
+	if (!irqs->intx_irq)
+		return;
+	if (enable)
+		enable_irq(irq);
+	else
+		disable_irq_nosync(irq);
 }
 
 /* Caller holds intx_lock. Returns true when the mask state changed. */
 static bool __vfio_intx_mask(struct vfio_pci_irq_state *irqs)
 {
-	struct vfio_pci_core_device *vdev = irqs->vdev;
-
 	if (irqs->type != VFIO_PCI_INTX_IRQ_INDEX || irqs->intx_masked)
 		return false;
 	irqs->intx_masked = true;
-	if (vdev->pci_2_3)
+	if (irqs->vdev->pci_2_3)
 		vfio_intx_sync_hw(irqs);
 	else
-		disable_irq_nosync(vdev->pdev->irq);
+		vfio_intx_line(irqs, false);
 	return true;
 }
 
@@ -182,15 +208,13 @@ static bool __vfio_intx_mask(struct vfio_pci_irq_state *irqs)
  */
 static void __vfio_intx_unmask(struct vfio_pci_irq_state *irqs)
 {
-	struct vfio_pci_core_device *vdev = irqs->vdev;
-
 	if (irqs->type != VFIO_PCI_INTX_IRQ_INDEX || !irqs->intx_masked)
 		return;
 	irqs->intx_masked = false;
-	if (vdev->pci_2_3)
+	if (irqs->vdev->pci_2_3)
 		vfio_intx_sync_hw(irqs);
 	else
-		enable_irq(vdev->pdev->irq);
+		vfio_intx_line(irqs, true);
 }
 
 /**
@@ -253,29 +277,79 @@ static int vfio_intx_unmask_handler(void *opaque, void *unused)
 	return 0;
 }
 
-static int vfio_intx_enable(struct vfio_pci_irq_state *irqs,
-			    struct eventfd_ctx *trigger)
+/* Request the line for @trigger; INTx is active, without a trigger. */
+static int vfio_intx_start(struct vfio_pci_irq_state *irqs,
+			   struct eventfd_ctx *trigger)
 {
 	struct vfio_pci_core_device *vdev = irqs->vdev;
+	unsigned int irq = vdev->pdev->irq;
 	int ret;
 
-	lockdep_assert_held(&irqs->lock);
-
 	spin_lock_irq(&irqs->intx_lock);
-	irqs->type = VFIO_PCI_INTX_IRQ_INDEX;
 	irqs->intx_masked = false;
 	irqs->intx_trigger = trigger;
 	vfio_intx_sync_hw(irqs);
 	spin_unlock_irq(&irqs->intx_lock);
 
-	/* Only PCI 2.3 masking tells our interrupts from a sharer's */
-	ret = request_irq(vdev->pdev->irq, vfio_intx_handler,
-			  vdev->pci_2_3 ? IRQF_SHARED : 0, irqs->intx_name,
-			  irqs);
+	/*
+	 * Only PCI 2.3 masking tells our interrupts from a sharer's. An
+	 * exclusive line starts disabled, so that a mask racing with this
+	 * request from the library's power management is honoured.
+	 */
+	ret = request_irq(irq, vfio_intx_handler,
+			  vdev->pci_2_3 ? IRQF_SHARED : IRQF_NO_AUTOEN,
+			  irqs->intx_name, irqs);
+
+	spin_lock_irq(&irqs->intx_lock);
+	if (ret) {
+		irqs->intx_trigger = NULL;
+	} else {
+		irqs->intx_irq = true;
+		if (!vdev->pci_2_3 && !irqs->intx_masked)
+			enable_irq(irq);
+	}
+	spin_unlock_irq(&irqs->intx_lock);
+	return ret;
+}
+
+/* Free the line and drop the trigger; INTx stays active. */
+static void vfio_intx_stop(struct vfio_pci_irq_state *irqs)
+{
+	struct eventfd_ctx *trigger;
+
+	if (!irqs->intx_trigger)
+		return;
+
+	spin_lock_irq(&irqs->intx_lock);
+	irqs->intx_irq = false;
+	spin_unlock_irq(&irqs->intx_lock);
+
+	/* Also waits for a running handler, which may hold the trigger */
+	free_irq(irqs->vdev->pdev->irq, irqs);
+
+	spin_lock_irq(&irqs->intx_lock);
+	trigger = irqs->intx_trigger;
+	irqs->intx_trigger = NULL;
+	irqs->intx_masked = false;
+	vfio_intx_sync_hw(irqs);
+	spin_unlock_irq(&irqs->intx_lock);
+
+	eventfd_ctx_put(trigger);
+}
+
+static int vfio_intx_enable(struct vfio_pci_irq_state *irqs,
+			    struct eventfd_ctx *trigger)
+{
+	int ret;
+
+	spin_lock_irq(&irqs->intx_lock);
+	irqs->type = VFIO_PCI_INTX_IRQ_INDEX;
+	spin_unlock_irq(&irqs->intx_lock);
+
+	ret = vfio_intx_start(irqs, trigger);
 	if (ret) {
 		spin_lock_irq(&irqs->intx_lock);
 		irqs->type = VFIO_PCI_IRQ_NONE;
-		irqs->intx_trigger = NULL;
 		vfio_intx_sync_hw(irqs);
 		spin_unlock_irq(&irqs->intx_lock);
 	}
@@ -284,27 +358,19 @@ static int vfio_intx_enable(struct vfio_pci_irq_state *irqs,
 
 static void vfio_intx_disable(struct vfio_pci_irq_state *irqs)
 {
-	struct vfio_pci_core_device *vdev = irqs->vdev;
-	struct eventfd_ctx *trigger;
-
 	lockdep_assert_held(&irqs->lock);
 
 	vfio_virqfd_disable(&irqs->intx_unmask);
-	/* Also waits for a running handler, which may hold the trigger */
-	free_irq(vdev->pdev->irq, irqs);
+	vfio_intx_stop(irqs);
 
 	spin_lock_irq(&irqs->intx_lock);
-	trigger = irqs->intx_trigger;
-	irqs->intx_trigger = NULL;
 	irqs->type = VFIO_PCI_IRQ_NONE;
 	irqs->intx_masked = false;
 	vfio_intx_sync_hw(irqs);
 	spin_unlock_irq(&irqs->intx_lock);
-
-	eventfd_ctx_put(trigger);
 }
 
-/* Point the active INTx at a new trigger without touching the line. */
+/* Point the requested line at a new trigger without touching it. */
 static void vfio_intx_swap_trigger(struct vfio_pci_irq_state *irqs,
 				   struct eventfd_ctx *trigger)
 {
@@ -319,10 +385,19 @@ static void vfio_intx_swap_trigger(struct vfio_pci_irq_state *irqs,
 	eventfd_ctx_put(old);
 }
 
+/*
+ * Only an eventfd activates INTx. While no index is active, the other
+ * INTx requests are accepted and do nothing, as userspace has come to
+ * expect; an eventfd of -1 drops the trigger but leaves INTx active until
+ * it is disabled.
+ */
 static int vfio_intx_set_trigger(struct vfio_pci_irq_state *irqs,
 				 unsigned int count, u32 flags, void *data)
 {
 	bool active = irqs->type == VFIO_PCI_INTX_IRQ_INDEX;
+	struct eventfd_ctx *trigger;
+	s32 fd;
+	int ret;
 
 	if (!count && (flags & VFIO_IRQ_SET_DATA_NONE)) {
 		if (!active)
@@ -330,46 +405,41 @@ static int vfio_intx_set_trigger(struct vfio_pci_irq_state *irqs,
 		vfio_intx_disable(irqs);
 		return 0;
 	}
-	if (count != 1)
+	if ((!active && irqs->type != VFIO_PCI_IRQ_NONE) || count != 1)
 		return -EINVAL;
 
-	if (flags & VFIO_IRQ_SET_DATA_EVENTFD) {
-		s32 fd = *(s32 *)data;
-		struct eventfd_ctx *trigger;
-		int ret;
-
-		if (fd < 0) {
-			if (active)
-				vfio_intx_disable(irqs);
-			return 0;
-		}
-		if (!active && irqs->type != VFIO_PCI_IRQ_NONE)
-			return -EINVAL;
-		trigger = eventfd_ctx_fdget(fd);
-		if (IS_ERR(trigger))
-			return PTR_ERR(trigger);
-		if (active) {
-			vfio_intx_swap_trigger(irqs, trigger);
-			return 0;
-		}
-		ret = vfio_intx_enable(irqs, trigger);
-		if (ret)
-			eventfd_ctx_put(trigger);
-		return ret;
+	if (!(flags & VFIO_IRQ_SET_DATA_EVENTFD)) {
+		if (irqs->intx_trigger &&
+		    ((flags & VFIO_IRQ_SET_DATA_NONE) || *(u8 *)data))
+			eventfd_signal(irqs->intx_trigger, 1);
+		return 0;
 	}
 
-	if (!active)
-		return -EINVAL;
-	if ((flags & VFIO_IRQ_SET_DATA_NONE) || *(u8 *)data)
-		eventfd_signal(irqs->intx_trigger, 1);
-	return 0;
+	fd = *(s32 *)data;
+	if (fd < 0) {
+		vfio_intx_stop(irqs);
+		return 0;
+	}
+	trigger = eventfd_ctx_fdget(fd);
+	if (IS_ERR(trigger))
+		return PTR_ERR(trigger);
+	if (active && irqs->intx_trigger) {
+		vfio_intx_swap_trigger(irqs, trigger);
+		return 0;
+	}
+	ret = active ? vfio_intx_start(irqs, trigger) :
+		       vfio_intx_enable(irqs, trigger);
+	if (ret)
+		eventfd_ctx_put(trigger);
+	return ret;
 }
 
 static int vfio_intx_set_mask(struct vfio_pci_irq_state *irqs,
 			      unsigned int count, u32 flags, void *data,
 			      bool mask)
 {
-	if (irqs->type != VFIO_PCI_INTX_IRQ_INDEX || count != 1)
+	if ((irqs->type != VFIO_PCI_INTX_IRQ_INDEX &&
+	     irqs->type != VFIO_PCI_IRQ_NONE) || count != 1)
 		return -EINVAL;
 
 	if (flags & VFIO_IRQ_SET_DATA_EVENTFD) {
@@ -718,10 +788,10 @@ static int vfio_msi_set_trigger(struct vfio_pci_irq_state *irqs, int index,
 	if (flags & VFIO_IRQ_SET_DATA_EVENTFD)
 		return vfio_msi_set_eventfds(irqs, index, start, count, data);
 
-	if (irqs->type != index)
+	if (irqs->type != index || start + count > irqs->nvec)
 		return -EINVAL;
 	/* Loopback: signal the vectors as if the device had raised them */
-	for (i = start; i < start + count && i < irqs->nvec; i++) {
+	for (i = start; i < start + count; i++) {
 		struct eventfd_ctx *trigger = irqs->vecs[i].trigger;
 
 		if (!trigger)
@@ -734,31 +804,11 @@ static int vfio_msi_set_trigger(struct vfio_pci_irq_state *irqs, int index,
 
 /* ---- ERR and REQ ---- */
 
-static int vfio_pci_set_ctx_trigger(struct vfio_pci_irq_state *irqs,
-				    struct eventfd_ctx **ptrigger,
-				    unsigned int count, u32 flags, void *data)
+static void vfio_pci_swap_ctx(struct vfio_pci_irq_state *irqs,
+			      struct eventfd_ctx **ptrigger,
+			      struct eventfd_ctx *new)
 {
-	struct eventfd_ctx *new = NULL, *old;
-
-	if (!count && !(flags & VFIO_IRQ_SET_DATA_NONE))
-		return -EINVAL;
-	if (flags & VFIO_IRQ_SET_DATA_EVENTFD) {
-		s32 fd = *(s32 *)data;
-
-		if (fd >= 0) {
-			new = eventfd_ctx_fdget(fd);
-			if (IS_ERR(new))
-				return PTR_ERR(new);
-		}
-	} else if (count) {
-		/* Loopback, as if the core had signalled it */
-		spin_lock(&irqs->trig_lock);
-		if (*ptrigger &&
-		    ((flags & VFIO_IRQ_SET_DATA_NONE) || *(u8 *)data))
-			eventfd_signal(*ptrigger, 1);
-		spin_unlock(&irqs->trig_lock);
-		return 0;
-	}
+	struct eventfd_ctx *old;
 
 	spin_lock(&irqs->trig_lock);
 	old = *ptrigger;
@@ -766,6 +816,40 @@ static int vfio_pci_set_ctx_trigger(struct vfio_pci_irq_state *irqs,
 	spin_unlock(&irqs->trig_lock);
 	if (old)
 		eventfd_ctx_put(old);
+}
+
+/*
+ * DATA_NONE needs a trigger to act on: it signals it, or with a count of
+ * 0 releases it. BOOL signals it if set.
+ */
+static int vfio_pci_set_ctx_trigger(struct vfio_pci_irq_state *irqs,
+				    struct eventfd_ctx **ptrigger,
+				    unsigned int count, u32 flags, void *data)
+{
+	struct eventfd_ctx *new = NULL;
+
+	if (flags & VFIO_IRQ_SET_DATA_NONE) {
+		if (!*ptrigger)
+			return -EINVAL;
+		if (!count)
+			vfio_pci_swap_ctx(irqs, ptrigger, NULL);
+		else
+			eventfd_signal(*ptrigger, 1);
+		return 0;
+	}
+	if (!count)
+		return -EINVAL;
+	if (flags & VFIO_IRQ_SET_DATA_BOOL) {
+		if (*ptrigger && *(u8 *)data)
+			eventfd_signal(*ptrigger, 1);
+		return 0;
+	}
+	if (*(s32 *)data >= 0) {
+		new = eventfd_ctx_fdget(*(s32 *)data);
+		if (IS_ERR(new))
+			return PTR_ERR(new);
+	}
+	vfio_pci_swap_ctx(irqs, ptrigger, new);
 	return 0;
 }
 
@@ -969,14 +1053,14 @@ void vfio_pci_irqs_release(struct vfio_pci_core_device *vdev)
 		vfio_msi_disable(irqs, irqs->type == VFIO_PCI_MSIX_IRQ_INDEX);
 		break;
 	}
+	/* Userspace may set an unmask eventfd before enabling INTx */
+	vfio_virqfd_disable(&irqs->intx_unmask);
 	spin_lock_irq(&irqs->intx_lock);
 	irqs->intx_user_disabled = false;
 	spin_unlock_irq(&irqs->intx_lock);
 
-	vfio_pci_set_ctx_trigger(irqs, &irqs->err_trigger, 0,
-				 VFIO_IRQ_SET_DATA_NONE, NULL);
-	vfio_pci_set_ctx_trigger(irqs, &irqs->req_trigger, 0,
-				 VFIO_IRQ_SET_DATA_NONE, NULL);
+	vfio_pci_swap_ctx(irqs, &irqs->err_trigger, NULL);
+	vfio_pci_swap_ctx(irqs, &irqs->req_trigger, NULL);
 	mutex_unlock(&irqs->lock);
 }
 
