@@ -339,8 +339,9 @@ void vfio_pci_release_barmaps(struct vfio_pci_core_device *vdev)
  *	bytes transferred
  * @iswrite: direction
  *
- * The MSI-X table reads as all ones and ignores writes: the vectors belong
- * to the host and are programmed through VFIO_DEVICE_SET_IRQS.
+ * An access must start inside the BAR and is cut short at its end. The
+ * MSI-X table reads as all ones and ignores writes: the vectors belong to
+ * the host and are programmed through VFIO_DEVICE_SET_IRQS.
  *
  * Return: bytes transferred or a negative errno.
  */
@@ -357,8 +358,9 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 	if (bar > PCI_STD_RESOURCE_END)
 		return -EINVAL;
 	end = pci_resource_len(pdev, bar);
-	if (pos >= end || count > end - pos)
+	if (pos >= end)
 		return -EINVAL;
+	count = min_t(u64, count, end - pos);
 
 	ret = vfio_pci_setup_barmap(vdev, bar);
 	if (ret)
@@ -387,7 +389,8 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
  *
  * The ROM is mapped (and its decode enabled, unless it is a shadow copy in
  * RAM) only for the duration of the call. Bytes of the ROM BAR past the
- * image found in it read as all ones.
+ * image found in it read as all ones. An access must start inside the ROM
+ * BAR and is cut short at its end.
  *
  * Return: bytes read or a negative errno.
  */
@@ -398,18 +401,26 @@ ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
 	struct vfio_pci_window win = {};
 	resource_size_t end;
+	ssize_t ret = 0;
 	size_t size;
-	ssize_t ret;
 
 	end = pci_resource_len(pdev, PCI_ROM_RESOURCE);
-	if (pos >= end || count > end - pos)
+	if (pos >= end)
 		return -EINVAL;
+	count = min_t(u64, count, end - pos);
 
 	/* Concurrent readers would disable the decode under each other. */
 	mutex_lock(&vdev->ioeventfds->map_lock);
-	win.io = pci_map_rom(pdev, &size);
+	/* Mapping reads the ROM header, which needs the memory decode. */
+	down_read(&vdev->memory_lock);
+	if (vfio_pci_config_memory_enabled(vdev))
+		win.io = pci_map_rom(pdev, &size);
+	else
+		ret = -EIO;
+	up_read(&vdev->memory_lock);
 	if (!win.io) {
-		ret = -ENOMEM;
+		if (!ret)
+			ret = -ENOMEM;
 		goto out;
 	}
 	win.mmio = true;
@@ -436,8 +447,8 @@ out:
  *
  * The region offsets are the legacy addresses: the memory range
  * 0xa0000-0xbffff and the I/O ports 0x3b0-0x3bb and 0x3c0-0x3df. An access
- * must lie within one of them. The VGA arbiter routes the range to this
- * device for the time of each access.
+ * must start in one of them and is cut short at its end. The VGA arbiter
+ * routes the range to this device for the time of each access.
  *
  * Return: bytes transferred or a negative errno.
  */
@@ -468,8 +479,7 @@ ssize_t vfio_pci_vga_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 	} else {
 		return -EINVAL;
 	}
-	if (count > end - pos)
-		return -EINVAL;
+	count = min_t(u64, count, end - pos);
 
 	if (win.mmio)
 		win.io = ioremap(start, end - start);
@@ -569,7 +579,7 @@ static int vfio_pci_ioeventfd_set(struct vfio_pci_core_device *vdev,
 	struct vfio_pci_ioeventfd *ioeventfd;
 	int ret;
 
-	if (bar > PCI_STD_RESOURCE_END)
+	if (bar > PCI_STD_RESOURCE_END || fd < -1)
 		return -EINVAL;
 	if (pos + count > pci_resource_len(pdev, bar))
 		return -EINVAL;
@@ -598,7 +608,7 @@ static int vfio_pci_ioeventfd_set(struct vfio_pci_core_device *vdev,
 		}
 	}
 
-	if (fd < 0) {
+	if (fd == -1) {
 		ret = -ENODEV;
 		goto out;
 	}
