@@ -177,6 +177,21 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	t permission_denied_exit_9 [ $rc -eq 9 ] && grep -q 'Permission denied' "$T/err"
 fi
 
+# The documentation tracks the interface.
+opts=$("$TOOL" --help | grep -o -- '--[a-z-]*' | sort -u)
+missing=
+for o in $opts; do
+	grep -qF -- "${o//-/\\-}" vfio-bind.8 || missing="$missing $o"
+done
+echo "$missing" >"$T/out"
+t man_page_documents_every_option [ -z "$missing" ]
+if command -v man >/dev/null; then
+	man --warnings -l vfio-bind.8 >/dev/null 2>"$T/err"
+	t man_page_renders_without_warnings [ ! -s "$T/err" ]
+fi
+bash -n vfio-bind.bash-completion 2>"$T/err"
+t bash_completion_parses [ $? -eq 0 ]
+
 echo "    1..$n"
 if [ $cli_failed -eq 0 ]; then echo "ok 2 cli_test"; else echo "not ok 2 cli_test"; fi
 echo "$passed passed, $failed failed"
