@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Second stage of a vm-run guest: runs in "chroot /host" (the host's root
+# file system over 9p, read-only) with the per-run directory mounted at
+# /run/vm-run. Loads the VFIO modules, binds the device zoo to vfio-pci,
+# runs the command and unloads the modules again, so that a leak or a bad
+# remove path shows up in the kernel log of the same run.
+#
+# Files in /run/vm-run: env (settings written by vm-run), cmd (the command,
+# a bash script), ours/*.ko (a private copy of our modules); written back:
+# rc (the command's exit status), teardown (why unloading failed, if it
+# did), dmesg (the full kernel log).
+
+RUN=/run/vm-run
+# shellcheck source=/dev/null
+. $RUN/env
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
+export TERM=${TERM:-linux}
+export VFIO_DRIVER
+
+if [ "$VM_MODE" = shell ]; then
+	OUT=/dev/ttyS0
+else
+	OUT=/dev/ttyS1
+	stty -F $OUT raw -echo 2>/dev/null
+fi
+exec >$OUT 2>&1 </dev/null
+
+msg() {
+	echo "vm-run: $*"
+}
+
+# vendor:device IDs of the zoo; everything else (the 9p transport above
+# all) stays where it is.
+ZOO_IDS="1234:11e8 1b36:0010 8086:10d3 1b36:0005 1af4:1000 1af4:1041
+	 1234:1111 1af4:1110 $VM_EXTRA_IDS"
+
+load_modules() {
+	modprobe -a irqbypass vfio vfio_iommu_type1 vfio_virqfd || return 1
+	if [ "$VFIO_DRIVER" = stock ]; then
+		modprobe vfio-pci-core && modprobe vfio-pci
+	else
+		insmod $RUN/ours/vfio-pci-core.ko && insmod $RUN/ours/vfio-pci.ko
+	fi
+}
+
+bind_zoo() {
+	local dev id bound="" failed=""
+
+	for dev in /sys/bus/pci/devices/*; do
+		id=$(cut -c3- <"$dev/vendor"):$(cut -c3- <"$dev/device")
+		case " $(echo $ZOO_IDS) " in
+		*" $id "*) ;;
+		*) continue ;;
+		esac
+		echo vfio-pci >"$dev/driver_override"
+		if [ -e "$dev/driver" ]; then
+			echo "${dev##*/}" >"$dev/driver/unbind"
+		fi
+		echo "${dev##*/}" >/sys/bus/pci/drivers_probe
+		if [ "$(basename "$(readlink "$dev/driver")")" != vfio-pci ]; then
+			failed="$failed ${dev##*/}=$id"
+		else
+			bound="$bound ${dev##*/}=$id"
+		fi
+	done
+	msg "bound to vfio-pci ($VFIO_DRIVER):${bound:- none}"
+	if [ -n "$failed" ]; then
+		msg "FAILED to bind:$failed"
+		return 1
+	fi
+}
+
+unload_modules() {
+	local m err=""
+
+	for m in vfio_pci vfio_pci_core; do
+		[ -e /sys/module/$m ] || continue
+		rmmod $m 2>/dev/null || err="$err $m(refcnt $(cat /sys/module/$m/refcnt 2>/dev/null))"
+	done
+	if [ -n "$err" ]; then
+		msg "cannot unload:$err"
+		echo "cannot unload:$err" >$RUN/teardown
+	fi
+}
+
+rc=0
+if ! load_modules; then
+	msg "loading the $VFIO_DRIVER modules failed"
+	rc=125
+elif [ "$VM_BIND" = 1 ] && ! bind_zoo; then
+	rc=125
+fi
+
+if [ $rc = 0 ]; then
+	cd "$VM_REPO" || exit 125
+	if [ "$VM_MODE" = shell ]; then
+		msg "shell in the VM ($VFIO_DRIVER modules); exit to power off"
+		setsid -c bash -i <$OUT >$OUT 2>&1
+		rc=0
+	else
+		bash $RUN/cmd
+		rc=$?
+	fi
+	cd /
+fi
+echo $rc >$RUN/rc
+
+# Our processes are gone; anything still holding the modules is a leak.
+# Keep the kernel's own messages about the remove path in the log.
+[ $rc = 125 ] || unload_modules
+dmesg >$RUN/dmesg 2>/dev/null
+exit $rc
