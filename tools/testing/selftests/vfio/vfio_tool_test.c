@@ -360,7 +360,7 @@ int main(void)
 	struct dev edu, e1000e;
 	const char *drv = getenv("VFIO_DRIVER");
 	struct utsname uts;
-	char self[PATH_MAX];
+	char self[PATH_MAX], ko[PATH_MAX + 128];
 	ssize_t n;
 
 	ksft_print_header();
@@ -385,6 +385,11 @@ int main(void)
 	uname(&uts);
 	ours = !drv || strcmp(drv, "stock");
 	sh("rm -rf %s; mkdir -p %s", TMP, STATE);
+	snprintf(ko, sizeof(ko), "%s/%s", repo,
+		 "tools/testing/selftests/vfio/vfio_test_driver/vfio_test_driver.ko");
+	if (ours && access(ko, R_OK))
+		ksft_exit_fail_msg("%s is not built (make -C %s)\n", ko,
+				   "tools/testing/selftests/vfio/vfio_test_driver");
 	if (ours && !setup_module_tree(uts.release))
 		ksft_exit_fail_msg("cannot build the module tree in %s\n", TMP);
 	sh("modprobe e1000e >/dev/null 2>&1");
