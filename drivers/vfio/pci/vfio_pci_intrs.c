@@ -273,7 +273,12 @@ void vfio_pci_intx_user_disable(struct vfio_pci_core_device *vdev,
 /* virqfd handler, called in the unmask eventfd's wake-up (atomic) */
 static int vfio_intx_unmask_handler(void *opaque, void *unused)
 {
-	vfio_pci_intx_unmask(opaque);
+	struct vfio_pci_irq_state *irqs = opaque;
+	unsigned long flags;
+
+	spin_lock_irqsave(&irqs->intx_lock, flags);
+	__vfio_intx_unmask(irqs);
+	spin_unlock_irqrestore(&irqs->intx_lock, flags);
 	return 0;
 }
 
