@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <syslog.h>
@@ -870,6 +871,29 @@ out:
 	return ret;
 }
 
+/*
+ * Serialises vfio-bind runs that change bindings: two of them interleaving
+ * their driver_override writes and probes would record each other's choice
+ * as the previous driver. The lock goes with the process.
+ */
+static int lock_state(struct ctx *c)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (c->dry_run)
+		return 0;
+	if (mkdir(c->state_dir, 0755) && errno != EEXIST)
+		return fail(c, errno_code(errno), "cannot create %s: %s",
+			    c->state_dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/.lock", c->state_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX))
+		return fail(c, errno_code(errno), "cannot lock %s: %s", path,
+			    strerror(errno));
+	return 0;
+}
+
 static int cmd_bind(struct ctx *c, const char *bdf)
 {
 	char moved[MAX_GROUP][32];
@@ -877,6 +901,8 @@ static int cmd_bind(struct ctx *c, const char *bdf)
 	int ret;
 
 	ret = load_aliases(c);
+	if (!ret)
+		ret = lock_state(c);
 	if (ret)
 		return ret;
 	return bind_one(c, bdf, NULL, moved, &nr_moved);
@@ -890,6 +916,8 @@ static int cmd_restore(struct ctx *c, const char *bdf)
 	int ret;
 
 	ret = dev_load(c, bdf, &d);
+	if (!ret)
+		ret = lock_state(c);
 	if (ret)
 		return ret;
 	if (state_read(c, d.bdf, &st)) {
