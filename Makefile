@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# VFIO PCI driver stack for Debian 12's Linux 6.1: developer entry point.
+# `make help` lists the targets.  The modules themselves are described by
+# ./Kbuild and drivers/vfio/pci/Makefile; this file drives Kbuild and the
+# tools around it.  Every target first installs missing Debian packages
+# (scripts/deps.sh: one dpkg-query when nothing is missing), so a fresh
+# Debian 12 machine needs nothing but `make`.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+# Kernel build directory.  Evaluated on first use only, i.e. after `deps`
+# has installed the headers: the newest installed Debian 6.1 build tree.
+KDIR ?= $(eval KDIR := $(shell ls -d /lib/modules/6.1.0-*-amd64/build 2>/dev/null | sort -V | tail -n 1))$(KDIR)
+# The release those headers are for; `make install` installs for it.
+KVER ?= $(eval KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))$(KVER)
+
+# Extra warnings (W=1) are the project's baseline, and a warning fails the
+# build (WERROR=0 to only see them) so none can slip into a commit.
+W ?= 1
+WERROR ?= 1
+
+# The unpacked kernel source (for KUnit and checkpatch) and the KUnit build
+# directory live outside the work tree, which is checked out afresh for
+# every session: keeping them here makes re-runs incremental.
+CACHE ?= $(HOME)/.cache/vfio-pci
+export CACHE
+KUNIT_JOBS ?= $(shell nproc)
+
+# Userspace build products (demo client, check logs).
+BUILD := $(CURDIR)/build
+
+# Everyone builds in this one tree at the same time: serialise Kbuild runs.
+LOCK := $(CURDIR)/scripts/lock.sh /tmp/vfio-build.lock
+KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
+
+SELFTESTS := tools/testing/selftests/vfio
+VM_RUN := $(CURDIR)/$(SELFTESTS)/vm-run
+
+.PHONY: all modules deps kunit checkpatch sparse install uninstall \
+	selftests vm demo bench check clean help kernel-source _modules \
+	docs tools guard-tests
+
+all: modules
+
+deps:
+	@scripts/deps.sh
+
+# Build the modules, then prove that no module binds a device on its own:
+# the guard checks every PCI ID table built under drivers/vfio/.
+modules: deps
+	@test -d "$(KDIR)" || { echo "no kernel build tree (KDIR=$(KDIR))" >&2; exit 1; }
+	+@$(LOCK) $(MAKE) --no-print-directory _modules
+
+_modules:
+	+$(KBUILD) modules
+	+$(MAKE) -C scripts/mod KDIR=$(KDIR)
+	scripts/mod/vfio_override_check $$(find drivers/vfio -name '*.ko' | sort)
+
+# sparse on every file of ours (C=2 checks even up-to-date objects).  The
+# kernel headers are not ours, so only reports located in this tree count.
+sparse: deps
+	+@$(LOCK) $(SHELL) -o pipefail -c '$(KBUILD) C=2 modules 2>&1 | tee $(BUILD)/sparse.log' \
+		|| { echo "sparse: the build failed" >&2; exit 1; }
+	@if grep -E '^($(CURDIR)/|drivers/|include/)[^ ]*:[0-9]+:' $(BUILD)/sparse.log; then \
+		echo "sparse: the reports above are in our files" >&2; exit 1; fi
+	@echo "sparse: clean"
+
+$(BUILD):
+	@mkdir -p $@
+
+sparse: | $(BUILD)
+
+kernel-source: deps
+	@scripts/kernel-source.sh "$(CACHE)" >/dev/null
+
+checkpatch: deps
+	@scripts/checkpatch.sh "$(CACHE)"
+
+kunit: deps
+	@scripts/kunit.sh "$(CACHE)" $(KUNIT_JOBS)
+
+# Into updates/, which depmod ranks ahead of the kernel's own modules, so
+# `modprobe vfio-pci` picks ours.  Debian's modules are signed at package
+# build time with a key nobody else has: do not try to sign ours.
+install: modules
+	+$(LOCK) $(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
+		CONFIG_MODULE_SIG_ALL= modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+uninstall: deps
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/drivers/vfio/pci/vfio-pci-core.ko \
+	      $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/drivers/vfio/pci/vfio-pci.ko
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+# Sphinx and kernel-doc come from the unpacked kernel source.
+docs: kernel-source
+	+$(MAKE) -C Documentation check
+
+# Host-side unit tests of the vfio-bind tool and of the module guard.
+tools: deps
+	+$(MAKE) -C tools/vfio check
+
+guard-tests: deps
+	+$(MAKE) -C scripts/mod check KDIR=$(KDIR)
+
+selftests: deps
+	+$(MAKE) -C $(SELFTESTS)
+
+vm: modules selftests
+	$(VM_RUN) --shell
+
+demo: modules $(BUILD)/edu-demo
+	$(VM_RUN) -- $(CURDIR)/scripts/demo.sh $(BUILD)/edu-demo
+
+$(BUILD)/edu-demo: samples/vfio-pci/edu-demo.c | $(BUILD) deps
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+bench: modules selftests
+	$(SELFTESTS)/run_bench
+
+check: deps
+	@scripts/check.sh
+
+clean:
+	+@test ! -d "$(KDIR)" || $(LOCK) $(KBUILD) clean
+	+@test ! -f scripts/mod/Makefile || $(MAKE) -C scripts/mod clean
+	+@test ! -f $(SELFTESTS)/Makefile || $(MAKE) -C $(SELFTESTS) clean
+	rm -rf $(BUILD)
+
+help:
+	@echo 'Targets (each installs missing Debian packages first):'
+	@echo '  all/modules  build vfio-pci-core.ko and vfio-pci.ko (W=1, warnings fail)'
+	@echo '               and run the driver_override-only guard on them'
+	@echo '  deps         install the Debian packages every target needs'
+	@echo '  check        everything below, summary "N passed, N failed"'
+	@echo '  checkpatch   checkpatch.pl --strict on all our C files'
+	@echo '  sparse       the module build under sparse (C=2)'
+	@echo '  kunit        KUnit tests, our library built into a 6.1 kernel'
+	@echo '  selftests    build the VFIO kselftests'
+	@echo '  vm           a shell in the test VM with our modules loaded'
+	@echo '  demo         boot the VM, bind the device zoo, drive edu via VFIO'
+	@echo '  bench        open/access benchmark, ours against stock'
+	@echo '  install      install into /lib/modules/$$KVER/updates (uninstall)'
+	@echo '  clean        remove build products (not $$CACHE)'
+	@echo 'Variables: KDIR, KVER, W=1, WERROR=1, CACHE=~/.cache/vfio-pci,'
+	@echo '           KUNIT_JOBS, INSTALL_MOD_PATH'
