@@ -364,7 +364,7 @@ int main(void)
 	ssize_t n;
 
 	ksft_print_header();
-	ksft_set_plan(15);
+	ksft_set_plan(16);
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
@@ -408,6 +408,12 @@ int main(void)
 	sh("rmmod vfio_test_driver 2>/dev/null");
 	set_binding(&edu, edu.driver, edu.override);
 	set_binding(&e1000e, e1000e.driver, e1000e.override);
+	ksft_test_result(!strcmp(driver_of(&edu), edu.driver) &&
+			 !strcmp(override_of(&edu), edu.override) &&
+			 !strcmp(driver_of(&e1000e), e1000e.driver) &&
+			 !strcmp(override_of(&e1000e), e1000e.override) &&
+			 access("/sys/module/vfio_test_driver", F_OK),
+			 "devices_back_as_found\n");
 	sh("rm -rf %s", TMP);
 	ksft_finished();
 }
