@@ -429,7 +429,10 @@ static int vfio_intx_set_trigger(struct vfio_pci_irq_state *irqs,
 	if (IS_ERR(trigger))
 		return PTR_ERR(trigger);
 	if (active && irqs->intx_trigger) {
-		vfio_intx_swap_trigger(irqs, trigger);
+		if (trigger == irqs->intx_trigger)
+			eventfd_ctx_put(trigger);
+		else
+			vfio_intx_swap_trigger(irqs, trigger);
 		return 0;
 	}
 	ret = active ? vfio_intx_start(irqs, trigger) :
@@ -661,6 +664,9 @@ static int vfio_msi_set_block(struct vfio_pci_irq_state *irqs,
 			}
 			continue;
 		}
+		/* The same eventfd again: the extra reference is dropped */
+		if (old == trig[i])
+			continue;
 		if (old) {
 			/* Same host IRQ, new eventfd: no need to re-request */
 			vfio_msi_bypass_unregister(vec);
