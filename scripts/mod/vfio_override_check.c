@@ -12,7 +12,6 @@
  * does: the __mod_pci__<name>_device_table symbol of its ELF symbol table
  * gives the ID table, and the alias= strings of .modinfo the aliases.
  */
-#include <elf.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/elf.h>
 
 /*
  * struct pci_device_id of include/linux/mod_devicetable.h on a 64-bit
@@ -53,8 +54,8 @@ struct elf_file {
 	const char *path;
 	unsigned char *data;
 	size_t size;
-	const Elf64_Ehdr *eh;
-	const Elf64_Shdr *sh;
+	const struct elf64_hdr *eh;
+	const struct elf64_shdr *sh;
 	unsigned int shnum;
 	int errors;
 	bool verbose;
@@ -113,7 +114,7 @@ static bool in_file(const struct elf_file *f, u64 off, u64 len)
 /* Only what the rest of the checks rely on is validated, but all of it. */
 static const char *check_headers(struct elf_file *f)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f->data;
+	const struct elf64_hdr *eh = (const struct elf64_hdr *)f->data;
 
 	if (f->size < EI_NIDENT || memcmp(f->data, ELFMAG, SELFMAG))
 		return "not an ELF file";
@@ -125,21 +126,21 @@ static const char *check_headers(struct elf_file *f)
 		return "truncated ELF header";
 	if (eh->e_type != ET_REL)
 		return "not a relocatable object (a .ko is ET_REL)";
-	if (eh->e_shentsize != sizeof(Elf64_Shdr) || !eh->e_shnum)
+	if (eh->e_shentsize != sizeof(struct elf64_shdr) || !eh->e_shnum)
 		return "no usable section header table";
-	if (!in_file(f, eh->e_shoff, (u64)eh->e_shnum * sizeof(Elf64_Shdr)))
+	if (!in_file(f, eh->e_shoff, (u64)eh->e_shnum * sizeof(struct elf64_shdr)))
 		return "section header table beyond the end of the file";
 	if (eh->e_shoff % 8)
 		return "misaligned section header table";
 	f->eh = eh;
-	f->sh = (const Elf64_Shdr *)(f->data + eh->e_shoff);
+	f->sh = (const struct elf64_shdr *)(f->data + eh->e_shoff);
 	f->shnum = eh->e_shnum;
 	return NULL;
 }
 
 static const unsigned char *section_data(struct elf_file *f, unsigned int i)
 {
-	const Elf64_Shdr *s = &f->sh[i];
+	const struct elf64_shdr *s = &f->sh[i];
 
 	if (s->sh_type == SHT_NOBITS || !in_file(f, s->sh_offset, s->sh_size))
 		return NULL;
@@ -165,7 +166,7 @@ static bool has_suffix(const char *s, const char *suffix)
 }
 
 static void check_pci_table(struct elf_file *f, const char *name,
-			    const Elf64_Sym *sym)
+			    const struct elf64_sym *sym)
 {
 	const unsigned char *data, *e;
 	static const unsigned char zero[PCI_ID_SIZE];
@@ -222,18 +223,18 @@ static void check_symbols(struct elf_file *f)
 	u64 j, n;
 
 	for (i = 0; i < f->shnum; i++) {
-		const Elf64_Shdr *s = &f->sh[i];
-		const Elf64_Sym *syms;
+		const struct elf64_shdr *s = &f->sh[i];
+		const struct elf64_sym *syms;
 
 		if (s->sh_type != SHT_SYMTAB)
 			continue;
-		syms = (const Elf64_Sym *)section_data(f, i);
-		if (!syms || s->sh_entsize != sizeof(Elf64_Sym) ||
+		syms = (const struct elf64_sym *)section_data(f, i);
+		if (!syms || s->sh_entsize != sizeof(struct elf64_sym) ||
 		    s->sh_link >= f->shnum || s->sh_offset % 8) {
 			problem(f, "malformed symbol table (section %u)", i);
 			continue;
 		}
-		n = s->sh_size / sizeof(Elf64_Sym);
+		n = s->sh_size / sizeof(struct elf64_sym);
 		for (j = 0; j < n; j++) {
 			const char *name = string_at(f, s->sh_link,
 						     syms[j].st_name);
