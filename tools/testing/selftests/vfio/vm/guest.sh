@@ -33,6 +33,12 @@ msg() {
 	echo "vm-run: $*"
 }
 
+# A timestamped milestone in the kernel log: shows where the time goes
+# and what the guest was doing when something went wrong.
+mark() {
+	echo "vm-run: $*" >/dev/kmsg 2>/dev/null
+}
+
 # vendor:device IDs of the zoo; everything else (the 9p transport above
 # all) stays where it is.
 ZOO_IDS="1234:11e8 1b36:0010 8086:10d3 1b36:0005 1af4:1000 1af4:1041
@@ -40,6 +46,7 @@ ZOO_IDS="1234:11e8 1b36:0010 8086:10d3 1b36:0005 1af4:1000 1af4:1041
 
 load_modules() {
 	modprobe -a irqbypass vfio vfio_iommu_type1 vfio_virqfd || return 1
+	mark "vfio loaded"
 	if [ "$VFIO_DRIVER" = stock ]; then
 		modprobe vfio-pci-core && modprobe vfio-pci
 	else
@@ -68,6 +75,7 @@ bind_zoo() {
 		fi
 	done
 	msg "bound to vfio-pci ($VFIO_DRIVER):${bound:- none}"
+	mark "bound:${bound:- none}"
 	if [ -n "$failed" ]; then
 		msg "FAILED to bind:$failed"
 		return 1
@@ -88,6 +96,7 @@ unload_modules() {
 }
 
 rc=0
+mark "loading vfio and the $VFIO_DRIVER vfio-pci modules"
 if ! load_modules; then
 	msg "loading the $VFIO_DRIVER modules failed"
 	rc=125
@@ -97,6 +106,8 @@ fi
 
 if [ $rc = 0 ]; then
 	cd "$VM_REPO" || exit 125
+	cut -d' ' -f1 /proc/uptime >$RUN/t_start
+	mark "running the command"
 	if [ "$VM_MODE" = shell ]; then
 		msg "shell in the VM ($VFIO_DRIVER modules); exit to power off"
 		setsid -c bash -i <$OUT >$OUT 2>&1
@@ -108,9 +119,11 @@ if [ $rc = 0 ]; then
 	cd /
 fi
 echo $rc >$RUN/rc
+mark "command exited with status $rc"
 
 # Our processes are gone; anything still holding the modules is a leak.
 # Keep the kernel's own messages about the remove path in the log.
 [ $rc = 125 ] || unload_modules
+mark "done"
 dmesg >$RUN/dmesg 2>/dev/null
 exit $rc
