@@ -40,6 +40,9 @@
  */
 #define VFIO_PCI_FAULT_AROUND_PAGES	32
 
+/* See vfio_pci_set_file_mapping(). */
+#define VFIO_PCI_MMAP_WRITABLE_BIAS	BIT(24)
+
 bool vfio_pci_nointxmask;
 bool vfio_pci_disable_vga;
 bool vfio_pci_disable_idle_d3;
@@ -176,6 +179,37 @@ static const struct vm_operations_struct vfio_pci_mmap_ops = {
 	.fault = vfio_pci_mmap_fault,
 };
 
+/*
+ * Point the device file at the BAR address space, before the new vma is
+ * linked (after ->mmap returns): see the comment above vfio_pci_zap_bars().
+ *
+ * mmap_region() counts a shared writable mapping in file->f_mapping's
+ * i_mmap_writable before calling ->mmap and uncounts it there afterwards,
+ * while linking and unlinking the vma count it in the mapping it is linked
+ * to. The mmap that switches f_mapping moves the first count from the old
+ * mapping to ours so that both stay balanced. Two processes sharing a fresh
+ * device file could both have counted in the old mapping while only one of
+ * them switches; the other then leaves one count behind in the old (shared
+ * anon inode) mapping, where nothing looks at it, and takes one from ours,
+ * which starts high (VFIO_PCI_MMAP_WRITABLE_BIAS) so that it never drops to
+ * the negative value that would refuse writable mappings.
+ */
+static void vfio_pci_set_file_mapping(struct vfio_pci_core_device *vdev,
+				      struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_file;
+	struct address_space *old = READ_ONCE(file->f_mapping);
+
+	if (old == vdev->bar_mapping ||
+	    cmpxchg(&file->f_mapping, old, vdev->bar_mapping) != old)
+		return;
+
+	if (vma_is_shared_maywrite(vma)) {
+		mapping_unmap_writable(old);
+		mapping_allow_writable(vdev->bar_mapping);
+	}
+}
+
 /**
  * vfio_pci_core_mmap - the mmap op of a VFIO PCI device
  * @core_vdev: the VFIO device
@@ -236,12 +270,7 @@ int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_ops = &vfio_pci_mmap_ops;
-	/*
-	 * Must happen before the vma is linked (after this returns): see the
-	 * comment above vfio_pci_zap_bars(). Every mmap of this file stores
-	 * the same value, so concurrent mmaps do not matter.
-	 */
-	WRITE_ONCE(vma->vm_file->f_mapping, vdev->bar_mapping);
+	vfio_pci_set_file_mapping(vdev, vma);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_mmap);
@@ -950,9 +979,11 @@ static long vfio_pci_ioctl_hot_reset(struct vfio_pci_core_device *vdev,
 	if (ret)
 		return ret;
 
-	/* Each affected device is in one group: no need for more fds. */
-	if (!hdr.count || hdr.count > count ||
-	    hdr.argsz - minsz < hdr.count * sizeof(*fds))
+	/*
+	 * Each affected device is in one group: no need for more fds. As
+	 * with the stock driver, count alone says how many fds follow.
+	 */
+	if (!hdr.count || hdr.count > count)
 		return -EINVAL;
 
 	fds = memdup_user(arg->group_fds, hdr.count * sizeof(*fds));
@@ -1281,6 +1312,8 @@ int vfio_pci_core_init_dev(struct vfio_device *core_vdev)
 	if (IS_ERR(vdev->bar_inode))
 		return PTR_ERR(vdev->bar_inode);
 	vdev->bar_mapping = vdev->bar_inode->i_mapping;
+	atomic_set(&vdev->bar_mapping->i_mmap_writable,
+		   VFIO_PCI_MMAP_WRITABLE_BIAS);
 
 	ret = vfio_pci_irqs_init(vdev);
 	if (ret)
