@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmap of vfio-pci BARs: what may be mapped and how, and the revocation
+ * rules: while userspace has memory decode off (command register), mapped
+ * accesses raise SIGBUS and read/write fail with EIO; once it is back on,
+ * both work again. Mappings survive fork, munmap of a part and the close
+ * of the device fd, and come back after a reset.
+ *
+ * Needs edu (1234:11e8) bound to vfio-pci, and for some tests nvme,
+ * e1000e or pci-testdev: run it with vm-run (ours and --stock).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/pci_regs.h>
+
+#include "kselftest_harness.h"
+#include "lib/vfio_util.h"
+
+/*
+ * Where region @index starts in the device fd. Both drivers place regions
+ * 2^40 bytes apart; the tests that rely on it check it against the offsets
+ * GET_REGION_INFO reports.
+ */
+#define EDU_ID	((uint32_t)EDU_ID_VALUE)
+#define VFIO_PCI_INDEX_TO_OFFSET(index)	((uint64_t)(index) << 40)
+
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* Read *@p; -1 if that raised SIGBUS. */
+static int try_read32(volatile uint32_t *p, uint32_t *val)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int ret = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(sigbus_jmp, 1))
+		*val = *p;
+	else
+		ret = -1;
+	sigaction(SIGBUS, &old, NULL);
+	return ret;
+}
+
+/* Write *@p; -1 if that raised SIGBUS. */
+static int try_write32(volatile uint32_t *p, uint32_t val)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int ret = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(sigbus_jmp, 1))
+		*p = val;
+	else
+		ret = -1;
+	sigaction(SIGBUS, &old, NULL);
+	return ret;
+}
+
+static int set_memory_decode(const struct vfio_dev *dev, bool on)
+{
+	uint16_t cmd;
+	int ret;
+
+	ret = vfio_cfg_read16(dev, PCI_COMMAND, &cmd);
+	if (ret)
+		return ret;
+	if (on)
+		cmd |= PCI_COMMAND_MEMORY;
+	else
+		cmd &= ~PCI_COMMAND_MEMORY;
+	return vfio_cfg_write16(dev, PCI_COMMAND, cmd);
+}
+
+static int open_bound(struct vfio_dev *dev, uint16_t vendor, uint16_t device)
+{
+	char bdf[VFIO_BDF_LEN], driver[64];
+
+	dev->fd = dev->group = dev->container = -1;
+	if (vfio_find_device(vendor, device, 0, bdf))
+		return -ENODEV;
+	if (vfio_device_driver(bdf, driver, sizeof(driver)) || strcmp(driver, "vfio-pci"))
+		return -ENODEV;
+	return vfio_open(dev, bdf);
+}
+
+FIXTURE(edu) {
+	struct vfio_dev dev;
+	long page;
+	uint64_t bar0;
+};
+
+FIXTURE_SETUP(edu)
+{
+	self->page = sysconf(_SC_PAGESIZE);
+	if (open_bound(&self->dev, EDU_VENDOR, EDU_DEVICE))
+		SKIP(return, "no edu bound to vfio-pci");
+	self->bar0 = self->dev.regions[VFIO_PCI_BAR0_REGION_INDEX].offset;
+	ASSERT_EQ(EDU_BAR0_SIZE, self->dev.regions[0].size);
+	ASSERT_TRUE(!!(self->dev.regions[0].flags & VFIO_REGION_INFO_FLAG_MMAP));
+	TH_LOG("edu at %s, %s driver", self->dev.bdf, vfio_driver_name());
+}
+
+FIXTURE_TEARDOWN(edu)
+{
+	if (self->dev.fd >= 0)
+		set_memory_decode(&self->dev, true);
+	vfio_close(&self->dev);
+}
+
+TEST_F(edu, map_whole_bar)
+{
+	volatile uint32_t *regs;
+
+	regs = mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    self->dev.fd, self->bar0);
+	ASSERT_NE(MAP_FAILED, regs);
+	EXPECT_EQ(EDU_ID, regs[EDU_REG_ID / 4]);
+	regs[EDU_REG_LIVENESS / 4] = 0x12345678;
+	EXPECT_EQ(~0x12345678u, regs[EDU_REG_LIVENESS / 4]);
+	/* The last page is mapped too. */
+	(void)regs[(EDU_BAR0_SIZE - 4) / 4];
+	EXPECT_EQ(0, munmap((void *)regs, EDU_BAR0_SIZE));
+}
+
+TEST_F(edu, map_parts)
+{
+	volatile uint32_t *first, *last;
+
+	/* One page at the start, and one at the end of the BAR. */
+	first = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->dev.fd, self->bar0);
+	ASSERT_NE(MAP_FAILED, first);
+	EXPECT_EQ(EDU_ID, first[0]);
+	last = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->dev.fd,
+		    self->bar0 + EDU_BAR0_SIZE - self->page);
+	ASSERT_NE(MAP_FAILED, last);
+	(void)last[0];
+	EXPECT_EQ(0, munmap((void *)first, self->page));
+	EXPECT_EQ(0, munmap((void *)last, self->page));
+}
+
+TEST_F(edu, map_bad)
+{
+	int fd = self->dev.fd;
+	void *p;
+
+	/* A private mapping of a device makes no sense. */
+	p = mmap(NULL, self->page, PROT_READ, MAP_PRIVATE, fd, self->bar0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Past the end of the BAR, or straddling it. */
+	p = mmap(NULL, EDU_BAR0_SIZE + self->page, PROT_READ, MAP_SHARED, fd, self->bar0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, 2 * self->page, PROT_READ, MAP_SHARED, fd,
+		 self->bar0 + EDU_BAR0_SIZE - self->page);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd, self->bar0 + EDU_BAR0_SIZE);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Not page aligned. */
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd, self->bar0 + 4);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Regions that are not mappable BARs. */
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
+		 VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR1_REGION_INDEX));
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
+		 VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX));
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
+		 VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX));
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
+		 VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_VGA_REGION_INDEX));
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
+		 VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_NUM_REGIONS));
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(edu, decode_off_revokes)
+{
+	volatile uint32_t *regs;
+	uint32_t val;
+	char buf[4];
+
+	regs = mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    self->dev.fd, self->bar0);
+	ASSERT_NE(MAP_FAILED, regs);
+	ASSERT_EQ(0, try_read32(regs, &val));
+	EXPECT_EQ(EDU_ID, val);
+
+	ASSERT_EQ(0, set_memory_decode(&self->dev, false));
+	/* Already faulted-in pages and new ones alike. */
+	EXPECT_EQ(-1, try_read32(regs, &val));
+	EXPECT_EQ(-1, try_read32(regs + (EDU_BAR0_SIZE / 2) / 4, &val));
+	EXPECT_EQ(-1, try_write32(regs + EDU_REG_LIVENESS / 4, 1));
+	EXPECT_EQ(-1, pread(self->dev.fd, buf, 4, self->bar0));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(-1, pwrite(self->dev.fd, buf, 4, self->bar0 + EDU_REG_LIVENESS));
+	EXPECT_EQ(EIO, errno);
+
+	ASSERT_EQ(0, set_memory_decode(&self->dev, true));
+	ASSERT_EQ(0, try_read32(regs, &val));
+	EXPECT_EQ(EDU_ID, val);
+	ASSERT_EQ(0, try_write32(regs + EDU_REG_LIVENESS / 4, 0x55));
+	ASSERT_EQ(0, try_read32(regs + EDU_REG_LIVENESS / 4, &val));
+	EXPECT_EQ(~0x55u, val);
+	EXPECT_EQ(4, pread(self->dev.fd, &val, 4, self->bar0));
+	EXPECT_EQ(EDU_ID, val);
+	munmap((void *)regs, EDU_BAR0_SIZE);
+}
+
+/* Child of fork_inherits: 0 if the access went as @expect_sigbus says. */
+static int child_access(volatile uint32_t *regs, int go, bool expect_sigbus)
+{
+	uint32_t val;
+	char c;
+
+	if (read(go, &c, 1) != 1)
+		return 2;
+	if (try_read32(regs, &val))
+		return expect_sigbus ? 0 : 3;
+	if (expect_sigbus)
+		return 4;
+	return val == EDU_ID ? 0 : 5;
+}
+
+TEST_F(edu, fork_inherits)
+{
+	volatile uint32_t *regs;
+	int go[2], status, round;
+	pid_t pid;
+
+	regs = mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    self->dev.fd, self->bar0);
+	ASSERT_NE(MAP_FAILED, regs);
+	EXPECT_EQ(EDU_ID, regs[0]);
+
+	/*
+	 * Round 0: decode on, the child sees the device; 1: off, SIGBUS. The
+	 * stock driver only revokes the mappings it saw faulting in, and fork
+	 * copies the parent's page tables of a PFN mapping: its child keeps
+	 * reaching the device. Ours revokes every mapping of the device.
+	 */
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, pipe(go));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			_exit(child_access(regs, go[0], round == 1));
+		if (round == 1)
+			ASSERT_EQ(0, set_memory_decode(&self->dev, false));
+		ASSERT_EQ(1, write(go[1], "x", 1));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status));
+		if (round == 1 && vfio_driver_is_stock()) {
+			EXPECT_EQ(4, WEXITSTATUS(status)) TH_LOG("stock: no SIGBUS");
+		} else {
+			EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("round %d", round);
+		}
+		close(go[0]);
+		close(go[1]);
+	}
+	ASSERT_EQ(0, set_memory_decode(&self->dev, true));
+	EXPECT_EQ(EDU_ID, regs[0]);
+	munmap((void *)regs, EDU_BAR0_SIZE);
+}
+
+TEST_F(edu, munmap_part)
+{
+	volatile uint32_t *regs;
+	long words = self->page / 4;
+
+	regs = mmap(NULL, 4 * self->page, PROT_READ, MAP_SHARED, self->dev.fd, self->bar0);
+	ASSERT_NE(MAP_FAILED, regs);
+	ASSERT_EQ(0, munmap((void *)(regs + words), self->page));
+	EXPECT_EQ(EDU_ID, regs[0]);
+	(void)regs[2 * words];
+	/* The split mappings are revoked and restored like any other. */
+	ASSERT_EQ(0, set_memory_decode(&self->dev, false));
+	uint32_t val;
+
+	EXPECT_EQ(-1, try_read32(regs + 3 * words, &val));
+	ASSERT_EQ(0, set_memory_decode(&self->dev, true));
+	EXPECT_EQ(0, try_read32(regs + 3 * words, &val));
+	munmap((void *)regs, self->page);
+	munmap((void *)(regs + 2 * words), 2 * self->page);
+}
+
+TEST_F(edu, close_fd_while_mapped)
+{
+	volatile uint32_t *regs;
+	struct vfio_dev again;
+
+	regs = mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    self->dev.fd, self->bar0);
+	ASSERT_NE(MAP_FAILED, regs);
+	/* The mapping holds the file: the device stays open and usable. */
+	close(self->dev.fd);
+	self->dev.fd = -1;
+	EXPECT_EQ(EDU_ID, regs[0]);
+	regs[EDU_REG_LIVENESS / 4] = 7;
+	EXPECT_EQ(~7u, regs[EDU_REG_LIVENESS / 4]);
+	EXPECT_EQ(0, munmap((void *)regs, EDU_BAR0_SIZE));
+
+	/* Now it is really closed, and can be opened afresh. */
+	vfio_close(&self->dev);
+	ASSERT_EQ(0, open_bound(&again, EDU_VENDOR, EDU_DEVICE));
+	regs = vfio_region_mmap(&again, VFIO_PCI_BAR0_REGION_INDEX);
+	ASSERT_NE(NULL, regs);
+	EXPECT_EQ(EDU_ID, regs[0]);
+	vfio_region_munmap(&again, VFIO_PCI_BAR0_REGION_INDEX, (void *)regs);
+	vfio_close(&again);
+}
+
+TEST_F(edu, reset_refaults)
+{
+	volatile uint32_t *regs;
+	uint32_t val;
+
+	regs = mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    self->dev.fd, self->bar0);
+	ASSERT_NE(MAP_FAILED, regs);
+	EXPECT_EQ(EDU_ID, regs[0]);
+	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
+	/* Zapped by the reset, faulted in again: decode is still on. */
+	ASSERT_EQ(0, try_read32(regs, &val));
+	EXPECT_EQ(EDU_ID, val);
+	munmap((void *)regs, EDU_BAR0_SIZE);
+}
+
+/* For tests that open devices of their own. */
+FIXTURE(any) {
+	int unused;
+};
+
+FIXTURE_SETUP(any)
+{
+	(void)self;
+}
+
+FIXTURE_TEARDOWN(any)
+{
+	(void)self;
+}
+
+TEST_F(any, io_bar_not_mappable)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct vfio_dev dev;
+	int i, tested = 0;
+	void *p;
+
+	if (open_bound(&dev, 0x1b36, 0x0005))
+		SKIP(return, "no pci-testdev bound to vfio-pci");
+	for (i = 0; i < 6; i++) {
+		struct vfio_region_info *r = &dev.regions[i];
+
+		if (!r->size || (r->flags & VFIO_REGION_INFO_FLAG_MMAP))
+			continue;
+		TH_LOG("BAR%d: %#llx bytes, not mappable", i, (unsigned long long)r->size);
+		p = mmap(NULL, page, PROT_READ, MAP_SHARED, dev.fd, r->offset);
+		EXPECT_EQ(MAP_FAILED, p);
+		EXPECT_EQ(EINVAL, errno);
+		tested++;
+	}
+	EXPECT_LT(0, tested);
+	vfio_close(&dev);
+}
+
+/* The MSI-X table may be mapped along with the rest of its BAR. */
+static void check_msix_bar(struct __test_metadata *_metadata, uint16_t vendor,
+			   uint16_t device)
+{
+	struct vfio_info_cap_header *cap;
+	struct vfio_region_info *r;
+	uint8_t pos = 0, id;
+	struct vfio_dev dev;
+	uint32_t table, val;
+	volatile uint32_t *p;
+	int guard = 48, bar;
+
+	if (open_bound(&dev, vendor, device))
+		SKIP(return, "no %04x:%04x bound to vfio-pci", vendor, device);
+	ASSERT_EQ(0, vfio_cfg_read8(&dev, PCI_CAPABILITY_LIST, &pos));
+	while (pos >= 0x40 && guard--) {
+		ASSERT_EQ(0, vfio_cfg_read8(&dev, pos, &id));
+		if (id == PCI_CAP_ID_MSIX)
+			break;
+		ASSERT_EQ(0, vfio_cfg_read8(&dev, pos + 1, &pos));
+	}
+	ASSERT_LE(0x40, pos);
+	ASSERT_EQ(0, vfio_cfg_read32(&dev, pos + PCI_MSIX_TABLE, &table));
+	bar = table & PCI_MSIX_TABLE_BIR;
+	ASSERT_EQ(0, vfio_region_info(dev.fd, bar, &r));
+	cap = vfio_region_cap(r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE);
+	TH_LOG("MSI-X table at BAR%d+%#x, MSIX_MAPPABLE %s", bar,
+	       table & PCI_MSIX_TABLE_OFFSET, cap ? "yes" : "no");
+	ASSERT_NE(NULL, cap);
+	p = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd, r->offset);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, try_read32(p + (table & PCI_MSIX_TABLE_OFFSET) / 4 + 3, &val));
+	munmap((void *)p, r->size);
+	free(r);
+	vfio_close(&dev);
+}
+
+TEST_F(any, msix_bar_nvme)
+{
+	check_msix_bar(_metadata, 0x1b36, 0x0010);
+}
+
+TEST_F(any, msix_bar_e1000e)
+{
+	check_msix_bar(_metadata, 0x8086, 0x10d3);
+}
+
+TEST_HARNESS_MAIN
