@@ -14,6 +14,16 @@
  *
  * The devices are first handed to their native drivers (the VM binds the
  * zoo to vfio-pci) and put back as they were at the end.
+ *
+ * Every zoo device has an IOMMU group of its own. The group cases need a
+ * pci-testdev sharing its group with an e1000 (native driver e1000), which
+ * devices behind a PCIe-to-PCI bridge do; they are skipped otherwise:
+ *
+ *   vm-run --qemu-arg -device --qemu-arg pcie-pci-bridge,id=pb,bus=pcie.0 \
+ *	--qemu-arg -device --qemu-arg e1000,bus=pb,addr=1,netdev=n9 \
+ *	--qemu-arg -netdev --qemu-arg user,id=n9 \
+ *	--qemu-arg -device --qemu-arg pci-testdev,bus=pb,addr=2 \
+ *	-- tools/testing/selftests/vfio/vfio_tool_test
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,10 +35,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/vfio.h>
 
 #include "../kselftest.h"
 
@@ -167,6 +180,59 @@ static const char *override_of(const struct dev *d)
 	return strcmp(buf, "(null)") ? buf : "";
 }
 
+static bool is_dev(const char *bdf, const char *vendor, const char *device)
+{
+	char path[PATH_MAX], v[16], dv[16];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
+	read_str(path, v, sizeof(v));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
+	read_str(path, dv, sizeof(dv));
+	return !strcmp(v, vendor) && !strcmp(dv, device);
+}
+
+/*
+ * Finds a device @vendor:@device sharing its IOMMU group with a device
+ * @vendor2:@device2, which goes to @d2.
+ */
+static bool find_grouped(const char *vendor, const char *device,
+			 const char *vendor2, const char *device2,
+			 struct dev *d, struct dev *d2)
+{
+	char path[PATH_MAX];
+	struct dirent *de, *ge;
+	DIR *dir, *gdir;
+	bool found = false;
+
+	memset(d, 0, sizeof(*d));
+	memset(d2, 0, sizeof(*d2));
+	dir = opendir("/sys/bus/pci/devices");
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir))) {
+		if (de->d_name[0] == '.' || !is_dev(de->d_name, vendor, device))
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/bus/pci/devices/%s/iommu_group/devices",
+			 de->d_name);
+		gdir = opendir(path);
+		if (!gdir)
+			continue;
+		while ((ge = readdir(gdir))) {
+			if (ge->d_name[0] == '.' ||
+			    !is_dev(ge->d_name, vendor2, device2))
+				continue;
+			snprintf(d->bdf, sizeof(d->bdf), "%.31s", de->d_name);
+			snprintf(d2->bdf, sizeof(d2->bdf), "%.31s", ge->d_name);
+			found = true;
+			break;
+		}
+		closedir(gdir);
+	}
+	closedir(dir);
+	return found;
+}
+
 static bool find_dev(const char *vendor, const char *device, struct dev *d)
 {
 	char path[PATH_MAX], v[16], dv[16];
@@ -302,6 +368,50 @@ static void test_generic(struct dev *e)
 			 "no_such_device_exit_3\n");
 }
 
+static bool group_viable(struct dev *d)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[PATH_MAX], link[PATH_MAX], dev[64];
+	ssize_t n;
+	int fd, ret;
+
+	dev_path(d, "iommu_group", path, sizeof(path));
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	snprintf(dev, sizeof(dev), "/dev/vfio/%.50s", basename(link));
+	fd = open(dev, O_RDWR);
+	if (fd < 0)
+		return false;
+	ret = ioctl(fd, VFIO_GROUP_GET_STATUS, &status);
+	close(fd);
+	return !ret && (status.flags & VFIO_GROUP_FLAGS_VIABLE);
+}
+
+static void test_group(struct dev *t, struct dev *e)
+{
+	char blocker[128];
+	int rc;
+
+	rc = tool_run("bind %s", t->bdf);
+	snprintf(blocker, sizeof(blocker), "%s (%s)", e->bdf, e->native);
+	ksft_test_result(rc == 5 && has("\"kind\":\"group-not-viable\"") &&
+			 has(blocker) && is_restored(t) && is_restored(e),
+			 "group_not_viable_exit_5\n");
+
+	rc = tool_run("--group bind %s", t->bdf);
+	ksft_test_result(rc == 0 && !strcmp(driver_of(t), "vfio-pci") &&
+			 !strcmp(driver_of(e), "vfio-pci") &&
+			 state_exists(t) && state_exists(e),
+			 "group_option_moves_the_group\n");
+	ksft_test_result(group_viable(t), "moved_group_is_viable\n");
+
+	rc = tool_run("restore %s", t->bdf);
+	ksft_test_result(rc == 0 && is_restored(t) && is_restored(e),
+			 "restore_restores_the_group\n");
+}
+
 static void test_variant(struct dev *edu)
 {
 	const char *refuse = "/sys/module/vfio_test_driver/parameters/refuse_probe";
@@ -357,14 +467,15 @@ static void test_variant(struct dev *edu)
 
 int main(void)
 {
-	struct dev edu, e1000e;
+	struct dev edu, e1000e, testdev, e1000;
+	bool grouped;
 	const char *drv = getenv("VFIO_DRIVER");
 	struct utsname uts;
 	char self[PATH_MAX], ko[PATH_MAX + 128];
 	ssize_t n;
 
 	ksft_print_header();
-	ksft_set_plan(16);
+	ksft_set_plan(20);
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
@@ -395,8 +506,22 @@ int main(void)
 	sh("modprobe e1000e >/dev/null 2>&1");
 	save_and_go_native(&e1000e);
 	save_and_go_native(&edu);
+	grouped = find_grouped("0x1b36", "0x0005", "0x8086", "0x100e",
+			       &testdev, &e1000);
+	if (grouped) {
+		sh("modprobe e1000 >/dev/null 2>&1");
+		save_and_go_native(&testdev);
+		save_and_go_native(&e1000);
+		grouped = *e1000.native;
+	}
 
 	test_generic(&e1000e);
+	if (grouped) {
+		test_group(&testdev, &e1000);
+	} else {
+		for (n = 0; n < 4; n++)
+			ksft_test_result_skip("no pci-testdev grouped with a bound e1000\n");
+	}
 	if (ours) {
 		test_variant(&edu);
 	} else {
@@ -408,10 +533,17 @@ int main(void)
 	sh("rmmod vfio_test_driver 2>/dev/null");
 	set_binding(&edu, edu.driver, edu.override);
 	set_binding(&e1000e, e1000e.driver, e1000e.override);
+	if (*testdev.bdf) {
+		set_binding(&testdev, testdev.driver, testdev.override);
+		set_binding(&e1000, e1000.driver, e1000.override);
+	}
 	ksft_test_result(!strcmp(driver_of(&edu), edu.driver) &&
 			 !strcmp(override_of(&edu), edu.override) &&
 			 !strcmp(driver_of(&e1000e), e1000e.driver) &&
 			 !strcmp(override_of(&e1000e), e1000e.override) &&
+			 (!*testdev.bdf ||
+			  (!strcmp(driver_of(&testdev), testdev.driver) &&
+			   !strcmp(driver_of(&e1000), e1000.driver))) &&
 			 access("/sys/module/vfio_test_driver", F_OK),
 			 "devices_back_as_found\n");
 	sh("rm -rf %s", TMP);
