@@ -63,6 +63,7 @@ static const char * const exit_kind[] = {
 #define NAME_LEN	128
 
 struct attempt {
+	char bdf[32];
 	char module[NAME_LEN];
 	char driver[NAME_LEN];
 	const char *result;
@@ -90,6 +91,8 @@ struct ctx {
 	char prev_driver[NAME_LEN];
 	struct attempt attempts[MAX_ATTEMPTS];
 	unsigned int nr_attempts;
+	char moved[MAX_GROUP][32];
+	unsigned int nr_moved;
 	char *log[MAX_LOG];
 	unsigned int nr_log;
 	int err;
@@ -605,14 +608,15 @@ static int restore_device(struct ctx *c, const char *bdf,
 	return 0;
 }
 
-static void add_attempt(struct ctx *c, const char *module, const char *driver,
-			const char *result)
+static void add_attempt(struct ctx *c, const char *bdf, const char *module,
+			const char *driver, const char *result)
 {
 	struct attempt *a;
 
 	if (c->nr_attempts >= MAX_ATTEMPTS)
 		return;
 	a = &c->attempts[c->nr_attempts++];
+	copy_str(a->bdf, sizeof(a->bdf), bdf);
 	copy_str(a->module, sizeof(a->module), module);
 	copy_str(a->driver, sizeof(a->driver), driver);
 	a->result = result;
@@ -668,14 +672,14 @@ static int bind_candidates(struct ctx *c, const struct pci_dev *d,
 		if (ret) {
 			note(c, "module %s failed to load: %s", mod,
 			     strerror(-ret));
-			add_attempt(c, mod, "", "module-load-failed");
+			add_attempt(c, d->bdf, mod, "", "module-load-failed");
 			code = EX_MODULE;
 			continue;
 		}
 		if (module_driver(c, mod, drv, sizeof(drv))) {
 			if (!c->dry_run) {
 				note(c, "module %s registers no PCI driver", mod);
-				add_attempt(c, mod, "", "no-pci-driver");
+				add_attempt(c, d->bdf, mod, "", "no-pci-driver");
 				code = EX_MODULE;
 				continue;
 			}
@@ -702,21 +706,21 @@ static int bind_candidates(struct ctx *c, const struct pci_dev *d,
 		     drv, mod, cand[i].pattern);
 		ret = probe(c, d->bdf);
 		if (c->dry_run) {
-			add_attempt(c, mod, drv, "would-bind");
+			add_attempt(c, d->bdf, mod, drv, "would-bind");
 			copy_str(bound, NAME_LEN, drv);
 			copy_str(bound_module, NAME_LEN, mod);
 			return 0;
 		}
 		current_driver(c, d->bdf, now, sizeof(now));
 		if (!strcmp(now, drv)) {
-			add_attempt(c, mod, drv, "bound");
+			add_attempt(c, d->bdf, mod, drv, "bound");
 			copy_str(bound, NAME_LEN, drv);
 			copy_str(bound_module, NAME_LEN, mod);
 			return 0;
 		}
 		note(c, "%s refused %s%s%s (see the kernel log)", drv, d->bdf,
 		     ret ? ": " : "", ret ? strerror(-ret) : "");
-		add_attempt(c, mod, drv, "probe-refused");
+		add_attempt(c, d->bdf, mod, drv, "probe-refused");
 		code = EX_PROBE;
 	}
 	return fail(c, code, "no VFIO driver took %s: %s", d->bdf,
@@ -754,7 +758,7 @@ static int bind_one(struct ctx *c, const char *bdf, const char *leader,
 	char bound[NAME_LEN], bound_module[NAME_LEN];
 	struct vfio_candidate *cand = NULL;
 	struct state st, old;
-	unsigned int nb = 0, i;
+	unsigned int nb = 0, i, first_attempt;
 	bool have_state;
 	struct pci_dev d;
 	size_t n;
@@ -827,6 +831,7 @@ static int bind_one(struct ctx *c, const char *bdf, const char *leader,
 			   c->state_dir, strerror(-ret));
 		goto undo_group;
 	}
+	first_attempt = c->nr_attempts;
 	ret = bind_candidates(c, &d, cand, n, bound, bound_module);
 	if (ret) {
 		char msg[sizeof(c->errmsg)];
@@ -845,13 +850,16 @@ static int bind_one(struct ctx *c, const char *bdf, const char *leader,
 	if (!c->dry_run)
 		state_write(c, d.bdf, &st);
 	if (!leader) {
+		for (i = 0; i < *nr_moved; i++)
+			copy_str(c->moved[i], 32, moved[i]);
+		c->nr_moved = *nr_moved;
 		copy_str(c->driver, sizeof(c->driver), bound);
 		copy_str(c->module, sizeof(c->module), bound_module);
 		c->status = c->dry_run ? "would-bind" : "bound";
 	}
 	note(c, "%s %s bound to %s (module %s)%s", d.bdf,
 	     c->dry_run ? "would be" : "is now", bound, bound_module,
-	     c->nr_attempts > 1 ? " after falling back" : "");
+	     c->nr_attempts - first_attempt > 1 ? " after falling back" : "");
 	goto out;
 
 undo_group:
@@ -1088,7 +1096,14 @@ static void print_result(struct ctx *c, int ret)
 		json_str(c->attempts[i].driver);
 		printf(",\"result\":");
 		json_str(c->attempts[i].result);
+		printf(",\"device\":");
+		json_str(c->attempts[i].bdf);
 		putchar('}');
+	}
+	printf("],\"moved\":[");
+	for (i = 0; i < c->nr_moved; i++) {
+		printf("%s", i ? "," : "");
+		json_str(c->moved[i]);
 	}
 	printf("],\"messages\":[");
 	for (i = 0; i < c->nr_log; i++) {

@@ -132,6 +132,8 @@ t group_not_viable_exit_5 [ $rc -eq 5 ]
 t group_not_viable_names_blocker grep -q '0000:00:04.1 (e1000e)' "$T/err"
 run "${A[@]}" --dry-run --group bind 0000:00:04.0
 t group_move_dry_run [ $rc -eq 0 ] && grep -q 'moving 0000:00:04.1' "$T/out"
+run "${A[@]}" --json --dry-run --group bind 0000:00:04.0
+t group_move_json json "j['moved']==['0000:00:04.1'] and [a['device'] for a in j['attempts']]==['0000:00:04.1','0000:00:04.0'] and not any('falling back' in m for m in j['messages'])"
 
 cat >"$T/alias2" <<'EOA'
 alias vfio_pci:v00001234d*sv*sd*bc*sc*i* vfio_edu_only

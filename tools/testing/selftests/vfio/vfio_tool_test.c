@@ -113,7 +113,7 @@ static bool attempt(int i, const char *module, const char *driver,
 	const char *p = strstr(out, "\"attempts\":[");
 
 	snprintf(want, sizeof(want),
-		 "{\"module\":\"%s\",\"driver\":%s,\"result\":\"%s\"}",
+		 "{\"module\":\"%s\",\"driver\":%s,\"result\":\"%s\",",
 		 module, driver, result);
 	for (; p && i >= 0; i--)
 		p = strchr(p + 1, '{');
