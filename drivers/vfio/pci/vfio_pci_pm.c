@@ -98,9 +98,9 @@ static void vfio_pci_pm_exit(struct vfio_pci_core_device *vdev)
  * which holds a runtime PM reference (vfio_pci_core_pm_ops is set), so
  * the device is in D0 and stays there until the ioctl returns.
  *
- * Return: 0 (also for a successful PROBE), -EINVAL for a bad request or an
- * entry while already in low power, -EBADF/-EINVAL for a bad eventfd,
- * -EFAULT.
+ * Return: 0 (also for a successful PROBE), -EINVAL for a bad request, a
+ * negative fd or a file that is no eventfd, or an entry while already in
+ * low power, -EBADF for a closed fd, -EFAULT.
  */
 int vfio_pci_pm_feature(struct vfio_pci_core_device *vdev, u32 flags,
 			void __user *arg, size_t argsz)
@@ -123,6 +123,9 @@ int vfio_pci_pm_feature(struct vfio_pci_core_device *vdev, u32 flags,
 			return ret;
 		if (copy_from_user(&entry, arg, sizeof(entry)))
 			return -EFAULT;
+		/* Not an fd at all: a malformed request, not a bad file. */
+		if (entry.wakeup_eventfd < 0)
+			return -EINVAL;
 		trigger = eventfd_ctx_fdget(entry.wakeup_eventfd);
 		if (IS_ERR(trigger))
 			return PTR_ERR(trigger);
