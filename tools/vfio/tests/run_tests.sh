@@ -94,6 +94,7 @@ alias vfio_pci:v00001234d*sv*sd*bc*sc*i* vfio_missing
 this line is malformed
 EOA
 A=(--alias-file "$T/alias")
+echo "    KTAP version 1"
 
 run "${A[@]}" list 0000:00:02.0
 t list_text_ranks_and_marks_choice \
