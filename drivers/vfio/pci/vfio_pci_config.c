@@ -69,11 +69,16 @@ struct cfg_perm {
  * write-one-to-clear status registers as PERM(off, len, 0, c, c, c).
  */
 
+/*
+ * The high byte of the command register is never written to the device:
+ * the INTx-disable bit there belongs to vfio_pci_intrs.c, which changes it
+ * from interrupt context, and a read-modify-write from here would race.
+ */
 #define CMD_VIRT	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | \
-			 PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE)
-#define CMD_HW		(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | \
-			 PCI_COMMAND_MASTER | PCI_COMMAND_PARITY | \
+			 PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE | \
 			 PCI_COMMAND_SERR)
+#define CMD_HW		(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | \
+			 PCI_COMMAND_MASTER | PCI_COMMAND_PARITY)
 #define STATUS_W1C	(PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT | \
 			 PCI_STATUS_REC_TARGET_ABORT | \
 			 PCI_STATUS_REC_MASTER_ABORT | \
@@ -123,10 +128,12 @@ static const struct cfg_perm cfg_pm_perms[] = {
 	     PCI_PM_CTRL_PME_STATUS),
 };
 
-/* MSI-X: enable and function mask are emulated, the host owns the table. */
+/*
+ * MSI-X is set up by the host (VFIO_DEVICE_SET_IRQS): enable and function
+ * mask read what the host programmed and are not writable.
+ */
 static const struct cfg_perm cfg_msix_perms[] = {
-	PERM(PCI_MSIX_FLAGS, 2, ~0U,
-	     PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL, 0, 0),
+	PERM_CONST(PCI_MSIX_FLAGS, 2),
 	PERM_CONST(PCI_MSIX_TABLE, 4),
 	PERM_CONST(PCI_MSIX_PBA, 4),
 };
@@ -407,6 +414,57 @@ static bool cfg_take_flr(struct vfio_pci_config_state *cfg)
 	return flr;
 }
 
+/* Read-modify-write the bits @hm of a naturally aligned register piece. */
+static int cfg_hw_rmw(struct vfio_pci_config_state *cfg, unsigned int pos,
+		      unsigned int len, u32 val, u32 hm)
+{
+	u32 cur;
+	int ret;
+
+	if (hm != cfg_width_mask(len)) {
+		ret = vfio_pci_cfg_hw_read(cfg, pos, len, &cur);
+		if (ret)
+			return ret;
+		cur &= ~hm & ~cfg_get(cfg->w1c, pos, len);
+		val = (val & hm) | cur;
+	}
+	return vfio_pci_cfg_hw_write(cfg, pos, len, val);
+}
+
+/*
+ * Forward the bits @hm of a written piece to the device. Bytes without a
+ * forwarded bit are left out of the hardware access, so that a register
+ * shared with host-owned bits (command, PM control) is only touched where
+ * userspace may write.
+ */
+static int cfg_hw_merge(struct vfio_pci_config_state *cfg, unsigned int pos,
+			unsigned int len, u32 val, u32 hm)
+{
+	unsigned int p, end, n;
+	int ret;
+
+	if (len == 1 || (hm & 0xff && hm & 0xff00 &&
+			 (len == 2 || (hm & 0xff0000 && hm & 0xff000000))))
+		return cfg_hw_rmw(cfg, pos, len, val, hm);
+
+	for (p = 0; p < len; p = end) {
+		if (!((hm >> (8 * p)) & 0xff)) {
+			end = p + 1;
+			continue;
+		}
+		for (end = p + 1; end < len && (hm >> (8 * end)) & 0xff; end++)
+			;
+		for (; p < end; p += n) {
+			n = cfg_piece(pos + p, end - p);
+			ret = cfg_hw_rmw(cfg, pos + p, n, val >> (8 * p),
+					 (hm >> (8 * p)) & cfg_width_mask(n));
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /**
  * vfio_pci_cfg_write - write a buffer into virtual config space
  * @cfg: config state
@@ -458,14 +516,7 @@ int vfio_pci_cfg_write(struct vfio_pci_config_state *cfg, unsigned int pos,
 		}
 		hm = cfg_get(cfg->hw, pos, len);
 		if (hm) {
-			if (hm != cfg_width_mask(len)) {
-				ret = vfio_pci_cfg_hw_read(cfg, pos, len, &cur);
-				if (ret)
-					break;
-				cur &= ~hm & ~cfg_get(cfg->w1c, pos, len);
-				val = (val & hm) | cur;
-			}
-			ret = vfio_pci_cfg_hw_write(cfg, pos, len, val);
+			ret = cfg_hw_merge(cfg, pos, len, val, hm);
 			if (ret)
 				break;
 		}
@@ -849,9 +900,9 @@ static void cfg_build_std(struct vfio_pci_config_state *cfg,
 	case PCI_CAP_ID_MSI:
 		cfg->msi_pos = pos;
 		flags = get_unaligned_le16(hw + pos + PCI_MSI_FLAGS);
-		perm[n++] = (struct cfg_perm)PERM(PCI_MSI_FLAGS, 2, ~0U,
-						  PCI_MSI_FLAGS_ENABLE |
-						  PCI_MSI_FLAGS_QSIZE, 0, 0);
+		/* Enable is the host's: vfio_pci_config_msi_enabled() sets it. */
+		perm[n++] = (struct cfg_perm)PERM_VIRT(PCI_MSI_FLAGS, 2,
+						       PCI_MSI_FLAGS_QSIZE);
 		perm[n++] = (struct cfg_perm)PERM_VIRT(PCI_MSI_ADDRESS_LO, 4,
 						       0xfffffffc);
 		p = PCI_MSI_DATA_32;
@@ -875,10 +926,8 @@ static void cfg_build_std(struct vfio_pci_config_state *cfg,
 		cfg->msix_pos = pos;
 		cfg_apply(cfg, pos, c->len, cfg_msix_perms,
 			  ARRAY_SIZE(cfg_msix_perms));
-		flags = get_unaligned_le16(hw + pos + PCI_MSIX_FLAGS);
-		put_unaligned_le16(flags & ~(PCI_MSIX_FLAGS_ENABLE |
-					     PCI_MSIX_FLAGS_MASKALL),
-				   cfg->snapshot + pos + PCI_MSIX_FLAGS);
+		cfg->virt[pos + PCI_MSIX_FLAGS + 1] &=
+			~((PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL) >> 8);
 		break;
 	case PCI_CAP_ID_EXP:
 		cfg->exp_pos = pos;

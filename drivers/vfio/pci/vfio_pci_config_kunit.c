@@ -288,6 +288,7 @@ static void command_test(struct kunit *test)
 {
 	struct fake_dev *f = test->priv;
 	struct vfio_pci_cfg_events ev;
+	unsigned int i;
 
 	setup(test, true, NULL);
 	ev = wr(test, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
@@ -306,6 +307,19 @@ static void command_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ev.cmd_old & PCI_COMMAND_MEMORY);
 	KUNIT_EXPECT_FALSE(test, ev.cmd_new & PCI_COMMAND_MEMORY);
 	KUNIT_EXPECT_EQ(test, get(f->regs, PCI_COMMAND, 2), 0U);
+
+	/* The high byte, with the host's INTx-disable bit, is never touched. */
+	f->nlog = 0;
+	ev = wr(test, PCI_COMMAND, 4, ~0U);
+	KUNIT_EXPECT_EQ(test, f->nlog, 4U);
+	for (i = 0; i < f->nlog; i++)
+		KUNIT_EXPECT_FALSE(test, f->log[i].pos <= PCI_COMMAND + 1 &&
+				   f->log[i].pos + f->log[i].len >
+				   PCI_COMMAND + 1);
+	KUNIT_EXPECT_EQ(test, ev.cmd_new & PCI_COMMAND_SERR, PCI_COMMAND_SERR);
+	KUNIT_EXPECT_EQ(test, get(f->regs, PCI_COMMAND, 2),
+			(u32)(PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+			      PCI_COMMAND_MASTER | PCI_COMMAND_PARITY));
 
 	KUNIT_EXPECT_TRUE(test, vfio_pci_cfg_needs_memory_lock(f->cfg, 4, 1));
 	KUNIT_EXPECT_TRUE(test, vfio_pci_cfg_needs_memory_lock(f->cfg, 2, 4));
@@ -464,7 +478,7 @@ static void split_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd(test, PCI_COMMAND, 2) &
 			PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_INTX_DISABLE);
 	KUNIT_EXPECT_EQ(test, get(f->regs, PCI_COMMAND, 2),
-			(u32)(PCI_COMMAND_MEMORY | PCI_COMMAND_SERR));
+			(u32)PCI_COMMAND_MEMORY);
 	KUNIT_EXPECT_EQ(test, get(f->regs, PCI_STATUS, 2) &
 			(PCI_STATUS_DETECTED_PARITY | PCI_STATUS_PARITY), 0U);
 
@@ -493,6 +507,7 @@ static void msi_test(struct kunit *test)
 	wr(test, 0x58 + PCI_MSI_ADDRESS_HI, 4, 0x1);
 	wr(test, 0x58 + PCI_MSI_DATA_64, 2, 0x4041);
 	wr(test, 0x58 + PCI_MSI_MASK_64, 4, 0x3);
+	/* Only the host enables MSI; the vector count is userspace's. */
 	wr(test, 0x58 + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_ENABLE | 0x10 |
 	   PCI_MSI_FLAGS_64BIT);
 	KUNIT_EXPECT_EQ(test, f->nwrites, 0U);
@@ -501,8 +516,8 @@ static void msi_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd(test, 0x58 + PCI_MSI_DATA_64, 4), 0x4041U);
 	KUNIT_EXPECT_EQ(test, rd(test, 0x58 + PCI_MSI_MASK_64, 4), 3U);
 	KUNIT_EXPECT_EQ(test, rd(test, 0x58 + PCI_MSI_FLAGS, 2),
-			(u32)(PCI_MSI_FLAGS_ENABLE | 0x10 | PCI_MSI_FLAGS_64BIT |
-			      PCI_MSI_FLAGS_MASKBIT | 0x4));
+			(u32)(0x10 | PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_MASKBIT |
+			      0x4));
 
 	vfio_pci_cfg_set_msi(cfg, 3);
 	KUNIT_EXPECT_EQ(test, rd(test, 0x58 + PCI_MSI_FLAGS, 2) & 0x71U,
@@ -510,12 +525,14 @@ static void msi_test(struct kunit *test)
 	vfio_pci_cfg_set_msi(cfg, 0);
 	KUNIT_EXPECT_EQ(test, rd(test, 0x58 + PCI_MSI_FLAGS, 2) & 0x71U, 0U);
 
-	/* MSI-X enable and mask are emulated; the table size is not writable. */
+	/* MSI-X control is read-only and shows what the host programmed. */
 	wr(test, 0xb0 + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE |
 	   PCI_MSIX_FLAGS_MASKALL | 0x3f);
-	KUNIT_EXPECT_EQ(test, rd(test, 0xb0 + PCI_MSIX_FLAGS, 2),
-			(u32)(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL | 7));
+	KUNIT_EXPECT_EQ(test, rd(test, 0xb0 + PCI_MSIX_FLAGS, 2), 7U);
 	KUNIT_EXPECT_EQ(test, f->nwrites, 0U);
+	put16(f, 0xb0 + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE | 0x3f);
+	KUNIT_EXPECT_EQ(test, rd(test, 0xb0 + PCI_MSIX_FLAGS, 2),
+			(u32)(PCI_MSIX_FLAGS_ENABLE | 7));
 }
 
 static void pm_test(struct kunit *test)
