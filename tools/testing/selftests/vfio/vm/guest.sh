@@ -48,38 +48,40 @@ load_modules() {
 	modprobe -a irqbypass vfio vfio_iommu_type1 vfio_virqfd || return 1
 	mark "vfio loaded"
 	if [ "$VFIO_DRIVER" = stock ]; then
-		modprobe vfio-pci-core && modprobe vfio-pci
+		modprobe vfio-pci-core && modprobe vfio-pci || return 1
 	else
-		insmod $RUN/ours/vfio-pci-core.ko && insmod $RUN/ours/vfio-pci.ko
+		insmod $RUN/ours/vfio-pci-core.ko && insmod $RUN/ours/vfio-pci.ko || return 1
 	fi
+	check_loaded vfio_pci_core vfio-pci-core && check_loaded vfio_pci vfio-pci
 }
 
-bind_zoo() {
-	local dev id bound="" failed=""
+# Make sure the loaded module $1 is the file asked for ($2.ko, ours or
+# stock): a test run against the wrong driver proves nothing. The GNU
+# build ID identifies the file; the out-of-tree taint tells ours from
+# Debian's where objcopy is missing.
+check_loaded() {
+	local ko taint note=/sys/module/$1/notes/.note.gnu.build-id tmp=/tmp/vm-run.note
 
-	for dev in /sys/bus/pci/devices/*; do
-		id=$(cut -c3- <"$dev/vendor"):$(cut -c3- <"$dev/device")
-		case " $(echo $ZOO_IDS) " in
-		*" $id "*) ;;
-		*) continue ;;
-		esac
-		echo vfio-pci >"$dev/driver_override"
-		if [ -e "$dev/driver" ]; then
-			echo "${dev##*/}" >"$dev/driver/unbind"
-		fi
-		echo "${dev##*/}" >/sys/bus/pci/drivers_probe
-		if [ "$(basename "$(readlink "$dev/driver")")" != vfio-pci ]; then
-			failed="$failed ${dev##*/}=$id"
-		else
-			bound="$bound ${dev##*/}=$id"
-		fi
-	done
-	msg "bound to vfio-pci ($VFIO_DRIVER):${bound:- none}"
-	mark "bound:${bound:- none}"
-	if [ -n "$failed" ]; then
-		msg "FAILED to bind:$failed"
+	if [ "$VFIO_DRIVER" = stock ]; then
+		ko=$(modinfo -n "$2") || return 1
+	else
+		ko=$RUN/ours/$2.ko
+	fi
+	if command -v objcopy >/dev/null && [ -r "$note" ]; then
+		objcopy -O binary --only-section=.note.gnu.build-id "$ko" $tmp 2>/dev/null &&
+			cmp -s $tmp "$note" && return 0
+		msg "the loaded $1 is not $ko (build IDs differ)"
 		return 1
 	fi
+	taint=$(cat /sys/module/$1/taint 2>/dev/null)
+	case $VFIO_DRIVER:$taint in
+	ours:*O*) return 0 ;;
+	ours:*) ;;
+	stock:*O*) ;;
+	stock:*) return 0 ;;
+	esac
+	msg "the loaded $1 is not the $VFIO_DRIVER module (taint '$taint')"
+	return 1
 }
 
 unload_modules() {
