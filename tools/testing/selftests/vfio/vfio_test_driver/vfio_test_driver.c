@@ -76,6 +76,7 @@ static struct pci_driver vfio_test_driver = {
 	.probe			= vfio_test_driver_probe,
 	.remove			= vfio_test_driver_remove,
 	.err_handler		= &vfio_pci_core_err_handlers,
+	.driver.pm		= &vfio_pci_core_pm_ops,
 	.driver_managed_dma	= true,
 };
 module_pci_driver(vfio_test_driver);
