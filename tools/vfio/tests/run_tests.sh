@@ -106,6 +106,14 @@ t list_json json "j['candidates'][0]['module']=='vfio_test_driver' and j['candid
 run "${A[@]}" list 0000:00:03.0
 t list_only_generic_for_e1000e grep -q '^\*  1\. vfio_pci ' "$T/out"
 
+# Debian's own modules.alias: parsed without a malformed line, and only
+# the generic vfio_pci offers itself for an e1000e.
+real=/lib/modules/6.1.0-56-amd64/modules.alias
+if [ -r $real ]; then
+	run --json --alias-file $real list 0000:00:03.0
+	t debian_modules_alias json "j['malformed_lines']==0 and [c['module'] for c in j['candidates']]==['vfio_pci']"
+fi
+
 run "${A[@]}" list 0000:01:00.0
 t no_such_device_exit_3 [ $rc -eq 3 ]
 t no_such_device_message grep -q 'no such PCI device: 0000:01:00.0' "$T/err"
