@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "lib/vfio_util.h"
@@ -149,6 +150,26 @@ TEST_F_TIMEOUT(req, unbind_waits_without_request_eventfd, 60)
 	ASSERT_EQ(0, vfio_device_driver(self->bdf, driver, sizeof(driver)));
 	EXPECT_STREQ("", driver);
 	EXPECT_EQ(0, vfio_bind(self->bdf, "vfio-pci"));
+	close(efd);
+}
+
+/* INTx is offered exactly when the device shows an interrupt pin. */
+TEST_F(req, intx_count_follows_pin)
+{
+	struct vfio_irq_info info;
+	uint8_t pin;
+	int efd = vfio_eventfd();
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, vfio_cfg_read8(&self->dev, PCI_INTERRUPT_PIN, &pin));
+	ASSERT_EQ(0, vfio_irq_info(self->dev.fd, VFIO_PCI_INTX_IRQ_INDEX,
+				   &info));
+	TH_LOG("interrupt pin %u, INTx count %u", pin, info.count);
+	EXPECT_EQ(pin ? 1u : 0u, info.count);
+	if (!info.count)
+		EXPECT_EQ(-EINVAL, vfio_irq_set_eventfds(self->dev.fd,
+						VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+						&efd));
 	close(efd);
 }
 
