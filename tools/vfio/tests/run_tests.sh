@@ -203,6 +203,18 @@ fi
 bash -n vfio-bind.bash-completion 2>"$T/err"
 t bash_completion_parses [ $? -eq 0 ]
 
+complete_words() {	# complete_words WORD...: what completing the last word offers
+	VFIO_BIND_ALIAS_FILE=$T/alias bash -c '
+		source ./vfio-bind.bash-completion
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		_vfio_bind
+		echo "${COMPREPLY[*]}"' vfio-bind "$@" 2>"$T/err"
+}
+t completion_commands [ "$(complete_words vfio-bind b)" = bind ]
+t completion_options [ "$(complete_words vfio-bind --dr)" = "--driver --dry-run" ]
+t completion_drivers [ "$(complete_words vfio-bind bind --driver vfio_)" = "vfio_missing vfio_pci vfio_test_driver" ]
+
 echo "    1..$n"
 if [ $cli_failed -eq 0 ]; then echo "ok 2 cli_test"; else echo "not ok 2 cli_test"; fi
 echo "$passed passed, $failed failed"
