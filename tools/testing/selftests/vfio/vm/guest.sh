@@ -84,6 +84,34 @@ check_loaded() {
 	return 1
 }
 
+bind_zoo() {
+	local dev id bound="" failed=""
+
+	for dev in /sys/bus/pci/devices/*; do
+		id=$(cut -c3- <"$dev/vendor"):$(cut -c3- <"$dev/device")
+		case " $(echo $ZOO_IDS) " in
+		*" $id "*) ;;
+		*) continue ;;
+		esac
+		echo vfio-pci >"$dev/driver_override"
+		if [ -e "$dev/driver" ]; then
+			echo "${dev##*/}" >"$dev/driver/unbind"
+		fi
+		echo "${dev##*/}" >/sys/bus/pci/drivers_probe
+		if [ "$(basename "$(readlink "$dev/driver")")" != vfio-pci ]; then
+			failed="$failed ${dev##*/}=$id"
+		else
+			bound="$bound ${dev##*/}=$id"
+		fi
+	done
+	msg "bound to vfio-pci ($VFIO_DRIVER):${bound:- none}"
+	mark "bound:${bound:- none}"
+	if [ -n "$failed" ]; then
+		msg "FAILED to bind:$failed"
+		return 1
+	fi
+}
+
 unload_modules() {
 	local m err=""
 
