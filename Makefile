@@ -13,8 +13,11 @@ SHELL := /bin/bash
 # Kernel build directory.  Evaluated on first use only, i.e. after `deps`
 # has installed the headers: the newest installed Debian 6.1 build tree.
 KDIR ?= $(eval KDIR := $(shell ls -d /lib/modules/6.1.0-*-amd64/build 2>/dev/null | sort -V | tail -n 1))$(KDIR)
-# The release those headers are for; `make install` installs for it.
-KVER ?= $(eval KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))$(KVER)
+# The release those headers are for (the vermagic; Debian's
+# include/config/kernel.release says 6.1.NNN instead); `make install`
+# installs for it.
+KVER ?= $(eval KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null))$(KVER)
 
 # Extra warnings (W=1) are the project's baseline, and a warning fails the
 # build (WERROR=0 to only see them) so none can slip into a commit.
@@ -96,7 +99,7 @@ uninstall: deps
 
 # Sphinx and kernel-doc come from the unpacked kernel source.
 docs: kernel-source
-	+$(MAKE) -C Documentation check
+	+$(MAKE) -C Documentation check KSRC=$(CACHE)/linux-source-6.1
 
 # Host-side unit tests of the vfio-bind tool and of the module guard.
 tools: deps
@@ -121,7 +124,7 @@ bench: modules selftests
 	$(SELFTESTS)/run_bench
 
 check: deps
-	@scripts/check.sh
+	+@MAKE="$(MAKE)" scripts/check.sh
 
 clean:
 	+@test ! -d "$(KDIR)" || $(LOCK) $(KBUILD) clean
