@@ -283,4 +283,36 @@ TEST_F(edu, irq_info_bad_index)
 	EXPECT_EQ(EINVAL, errno);
 }
 
+/*
+ * Several fds of one device share it: the device is set up on the first
+ * open and torn down on the last close only, so closing one fd must not
+ * disable the device under the other.
+ */
+TEST_F(edu, second_device_fd)
+{
+	uint32_t val = 0x00c0ffee;
+	uint16_t cmd1, cmd2;
+	int fd2;
+
+	fd2 = ioctl(self->dev.group, VFIO_GROUP_GET_DEVICE_FD, self->dev.bdf);
+	ASSERT_LE(0, fd2) TH_LOG("second device fd: %s", strerror(errno));
+
+	/* Both fds reach the same device. */
+	ASSERT_EQ(0, vfio_region_write(&self->dev, VFIO_PCI_BAR0_REGION_INDEX,
+				       EDU_REG_LIVENESS, &val, sizeof(val)));
+	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, PCI_COMMAND, &cmd1));
+
+	close(self->dev.fd);
+	self->dev.fd = fd2;
+
+	ASSERT_EQ(0, vfio_region_read(&self->dev, VFIO_PCI_BAR0_REGION_INDEX,
+				      EDU_REG_LIVENESS, &val, sizeof(val)));
+	EXPECT_EQ(~0x00c0ffeeu, val);
+	ASSERT_EQ(0, vfio_region_read(&self->dev, VFIO_PCI_BAR0_REGION_INDEX,
+				      EDU_REG_ID, &val, sizeof(val)));
+	EXPECT_EQ((uint32_t)EDU_ID_VALUE, val);
+	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, PCI_COMMAND, &cmd2));
+	EXPECT_EQ(cmd1, cmd2);
+}
+
 TEST_HARNESS_MAIN
