@@ -61,12 +61,12 @@ struct vfio_pci_dev_region_ops {
 
 /**
  * struct vfio_pci_dev_region - a device-specific region
- * @type: %VFIO_REGION_TYPE_* reported in the region-type capability
- * @subtype: %VFIO_REGION_SUBTYPE_* reported in the region-type capability
+ * @type: ``VFIO_REGION_TYPE_*`` reported in the region-type capability
+ * @subtype: ``VFIO_REGION_SUBTYPE_*`` reported in the region-type capability
  * @ops: how the region is accessed
  * @data: private data of the region's owner
  * @size: size in bytes
- * @flags: %VFIO_REGION_INFO_FLAG_* reported in VFIO_DEVICE_GET_REGION_INFO
+ * @flags: ``VFIO_REGION_INFO_FLAG_*`` reported in VFIO_DEVICE_GET_REGION_INFO
  */
 struct vfio_pci_dev_region {
 	u32 type;
