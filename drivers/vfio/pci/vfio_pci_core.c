@@ -40,6 +40,14 @@
  */
 #define VFIO_PCI_FAULT_AROUND_PAGES	32
 
+/*
+ * How long a closed device stays in D0 before runtime PM puts it in D3hot:
+ * a user that closes and reopens a device (or a test suite, or a VM
+ * rebooting) does not pay for a D3hot round trip, with its state save and
+ * restore and the 10 ms D3hot->D0 recovery delay, every time.
+ */
+#define VFIO_PCI_IDLE_DELAY_MS		100
+
 /* See vfio_pci_set_file_mapping(). */
 #define VFIO_PCI_MMAP_WRITABLE_BIAS	BIT(24)
 
@@ -479,10 +487,10 @@ static void vfio_pci_dev_set_try_reset(struct vfio_pci_core_device *vdev)
  * vfio_pci_core_enable - bring a device up for a new user
  * @vdev: the device, being opened for the first time (dev_set lock held)
  *
- * Powers the device up, enables it and, unless it has stayed reset and
- * quiesced in our hands since it was last closed, resets it; the first
- * time, saves the state that every close restores. Rebuilds the virtual
- * config space. A driver's open_device calls this, then does its own
+ * Powers the device up, enables it the first time and, unless it has
+ * stayed reset and quiesced in our hands since it was last closed, resets
+ * it; the first time, saves the state that every close restores. Rebuilds
+ * the virtual config space. A driver's open_device calls this, then does its own
  * setup, then calls vfio_pci_core_finish_enable(); on failure after this
  * succeeded, it calls vfio_pci_core_disable().
  *
@@ -504,9 +512,19 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 	if (ret)
 		goto out_pm;
 
-	ret = pci_enable_device(pdev);
-	if (ret)
-		goto out_sriov;
+	/*
+	 * Enabled at first open, disabled at unregistration: what
+	 * pci_enable_device() sets up does not change while the device is
+	 * bound. The decode bits are part of the state every close restores,
+	 * and the platform's INTx routing (an ACPI evaluation, milliseconds)
+	 * is only used once userspace sets up INTx. Bus mastering, what
+	 * matters for a closed device, is cleared by every close.
+	 */
+	if (!pci_is_enabled(pdev)) {
+		ret = pci_enable_device(pdev);
+		if (ret)
+			goto out_sriov;
+	}
 
 	/*
 	 * The close path reset the device and restored its saved state, and
@@ -516,7 +534,7 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 	if (!vdev->reset_clean) {
 		ret = pci_try_reset_function(pdev);
 		if (ret == -EAGAIN)
-			goto out_disable;
+			goto out_sriov;
 	}
 
 	if (!vdev->pci_saved_state) {
@@ -528,11 +546,9 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 
 	ret = vfio_pci_config_reset(vdev);
 	if (ret)
-		goto out_disable;
+		goto out_sriov;
 	return 0;
 
-out_disable:
-	pci_disable_device(pdev);
 out_sriov:
 	vfio_pci_sriov_close(vdev);
 out_pm:
@@ -611,14 +627,14 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 	}
 	up_write(&vdev->memory_lock);
 
-	pci_disable_device(pdev);
 	vfio_pci_sriov_close(vdev);
 
 	vdev->needs_reset = !reset_done;
 	vfio_pci_dev_set_try_reset(vdev);
 	vdev->reset_clean = !vdev->needs_reset;
 
-	pm_runtime_put(&pdev->dev);
+	pm_runtime_mark_last_busy(&pdev->dev);
+	pm_runtime_put_autosuspend(&pdev->dev);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_disable);
 
@@ -1479,6 +1495,8 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 	 * core's default policy and give back the reference probe holds;
 	 * open takes one while the device is in use.
 	 */
+	pm_runtime_set_autosuspend_delay(dev, VFIO_PCI_IDLE_DELAY_MS);
+	pm_runtime_use_autosuspend(dev);
 	pm_runtime_allow(dev);
 	vdev->idle_d3 = !vfio_pci_disable_idle_d3;
 	if (vdev->idle_d3)
@@ -1516,6 +1534,9 @@ void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
 	if (vdev->idle_d3)
 		pm_runtime_get_noresume(&pdev->dev);
 	pm_runtime_forbid(&pdev->dev);
+	pm_runtime_dont_use_autosuspend(&pdev->dev);
+	if (pci_is_enabled(pdev))
+		pci_disable_device(pdev);
 
 	vfio_pci_config_exit(vdev);
 }
