@@ -220,7 +220,8 @@ static int vfio_pci_pm_runtime_resume(struct device *dev)
 	struct eventfd_ctx *trigger = NULL;
 	bool unmask = false;
 
-	if (!READ_ONCE(vdev->pm_runtime_engaged))
+	/* drvdata is set before registration, the first suspend comes later. */
+	if (!vdev || !READ_ONCE(vdev->pm_runtime_engaged))
 		return 0;
 
 	down_write(&vdev->memory_lock);

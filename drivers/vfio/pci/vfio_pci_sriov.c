@@ -364,7 +364,9 @@ int vfio_pci_sriov_match(struct vfio_pci_core_device *vdev, char *buf)
 					     opt);
 			return -EINVAL;
 		}
-		ret = uuid_parse(opt + 9, &uuid);
+		/* uuid_parse() would ignore anything after the UUID. */
+		ret = strlen(opt + 9) == UUID_STRING_LEN ?
+		      uuid_parse(opt + 9, &uuid) : -EINVAL;
 		if (ret) {
 			pci_info_ratelimited(vdev->pdev, "malformed VF token\n");
 			return ret;

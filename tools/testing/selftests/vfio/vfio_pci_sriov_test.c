@@ -318,6 +318,9 @@ TEST_F_TIMEOUT(sriov, token_vf_first, 120)
 	EXPECT_EQ(-EACCES, token_fd(&self->vfg[0], self->vf[0], TOKEN_B));
 	EXPECT_EQ(-EINVAL, get_fd(&self->vfg[0], self->vf[0], "vf_token=nonsense"));
 	EXPECT_EQ(-EINVAL, get_fd(&self->vfg[0], self->vf[0], "bogus=1"));
+	/* Not even with the right UUID in front. */
+	EXPECT_EQ(-EINVAL, get_fd(&self->vfg[0], self->vf[0],
+				  "vf_token=" TOKEN_A "0"));
 	EXPECT_EQ(-EINVAL, get_fd(&self->vfg[0], self->vf[0],
 				  "vf_token=" TOKEN_A " vf_token=" TOKEN_A));
 	/* A name that merely starts like the VF's is another device. */
