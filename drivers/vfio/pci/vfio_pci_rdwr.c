@@ -219,6 +219,104 @@ static void vfio_pci_window_xfer(const struct vfio_pci_window *win, void *buf,
 	}
 }
 
+/* One register access: a value in bus (little endian) byte order. */
+union vfio_pci_reg {
+	u8 b;
+	__le16 w;
+	__le32 l;
+	__le64 q;
+};
+
+/*
+ * Can @count bytes at @pos be one access? A naturally aligned size the
+ * window supports, a user buffer that get_user()/put_user() can take as
+ * is, and no part in the hole.
+ */
+static bool vfio_pci_window_one(const struct vfio_pci_window *win,
+				const char __user *ubuf, size_t count,
+				loff_t pos)
+{
+	if (count > (win->mmio ? 8 : 4) || !is_power_of_2(count))
+		return false;
+	if ((pos | (unsigned long)ubuf) & (count - 1))
+		return false;
+	return pos + count <= win->hole_start || pos >= win->hole_end;
+}
+
+static int vfio_pci_reg_user(union vfio_pci_reg *reg, char __user *ubuf,
+			     size_t count, bool iswrite)
+{
+	switch (count) {
+	case 1:
+		return iswrite ? get_user(reg->b, (u8 __user *)ubuf) :
+				 put_user(reg->b, (u8 __user *)ubuf);
+	case 2:
+		return iswrite ? get_user(reg->w, (__le16 __user *)ubuf) :
+				 put_user(reg->w, (__le16 __user *)ubuf);
+	case 4:
+		return iswrite ? get_user(reg->l, (__le32 __user *)ubuf) :
+				 put_user(reg->l, (__le32 __user *)ubuf);
+	default:
+		return iswrite ? get_user(reg->q, (__le64 __user *)ubuf) :
+				 put_user(reg->q, (__le64 __user *)ubuf);
+	}
+}
+
+static void vfio_pci_reg_io(union vfio_pci_reg *reg, void __iomem *io,
+			    size_t count, bool iswrite)
+{
+	switch (count) {
+	case 1:
+		if (iswrite)
+			iowrite8(reg->b, io);
+		else
+			reg->b = ioread8(io);
+		break;
+	case 2:
+		if (iswrite)
+			iowrite16(le16_to_cpu(reg->w), io);
+		else
+			reg->w = cpu_to_le16(ioread16(io));
+		break;
+	case 4:
+		if (iswrite)
+			iowrite32(le32_to_cpu(reg->l), io);
+		else
+			reg->l = cpu_to_le32(ioread32(io));
+		break;
+	default:
+		if (iswrite)
+			writeq(le64_to_cpu(reg->q), io);
+		else
+			reg->q = cpu_to_le64(readq(io));
+		break;
+	}
+}
+
+/*
+ * The fast path of vfio_pci_window_rw() for a single register access: no
+ * bounce buffer and fixed-size user copies.
+ */
+static ssize_t vfio_pci_window_rw_one(struct vfio_pci_core_device *vdev,
+				      const struct vfio_pci_window *win,
+				      char __user *ubuf, size_t count,
+				      loff_t pos, bool iswrite)
+{
+	union vfio_pci_reg reg;
+	int ret;
+
+	if (iswrite && vfio_pci_reg_user(&reg, ubuf, count, true))
+		return -EFAULT;
+	ret = vfio_pci_window_lock(vdev, win);
+	if (ret)
+		return ret;
+	vfio_pci_reg_io(&reg, win->io + pos, count, iswrite);
+	vfio_pci_window_unlock(vdev, win);
+	if (!iswrite && vfio_pci_reg_user(&reg, ubuf, count, false))
+		return -EFAULT;
+	return count;
+}
+
 /*
  * Copy @count bytes between @ubuf and window offset @pos, in chunks that
  * each take the window's lock once around the device accesses only.
@@ -233,6 +331,10 @@ static ssize_t vfio_pci_window_rw(struct vfio_pci_core_device *vdev,
 	size_t bufsz = sizeof(stackbuf), done = 0;
 	void *kbuf = stackbuf;
 	int ret = 0;
+
+	if (vfio_pci_window_one(win, ubuf, count, pos))
+		return vfio_pci_window_rw_one(vdev, win, ubuf, count, pos,
+					      iswrite);
 
 	if (count > bufsz) {
 		bufsz = min_t(size_t, count, VFIO_PCI_RW_CHUNK);

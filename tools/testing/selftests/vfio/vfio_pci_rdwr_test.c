@@ -134,13 +134,17 @@ TEST_F(edu, widths)
 {
 	uint32_t v32, before;
 	uint16_t v16 = 0x1234;
-	uint8_t v8 = 0x56;
+	uint8_t v8 = 0x56, odd[8];
 
 	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_ID, &v32, 4)));
 	EXPECT_EQ((uint32_t)EDU_ID_VALUE, v32);
 	EXPECT_EQ(2, RES(rd(&self->dev, 0, EDU_REG_ID, &v16, 2)));
 	EXPECT_EQ(2, RES(rd(&self->dev, 0, 1, &v16, 2)));
 	EXPECT_EQ(1, RES(rd(&self->dev, 0, 3, &v8, 1)));
+
+	/* A user buffer of any alignment. */
+	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_ID, odd + 1, 4)));
+	EXPECT_EQ(0, memcmp(odd + 1, &v32, 4));
 
 	v32 = 0x12345678;
 	ASSERT_EQ(4, RES(wr(&self->dev, 0, EDU_REG_LIVENESS, &v32, 4)));
