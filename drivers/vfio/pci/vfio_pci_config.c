@@ -149,9 +149,6 @@ static const struct cfg_perm cfg_msix_perms[] = {
 			 PCI_EXP_DEVCTL2_COMP_TMOUT_DIS | \
 			 PCI_EXP_DEVCTL2_ATOMIC_REQ | \
 			 PCI_EXP_DEVCTL2_IDO_REQ_EN | PCI_EXP_DEVCTL2_IDO_CMP_EN)
-#define SLTSTA_W1C	(PCI_EXP_SLTSTA_ABP | PCI_EXP_SLTSTA_PFD | \
-			 PCI_EXP_SLTSTA_MRLSC | PCI_EXP_SLTSTA_PDC | \
-			 PCI_EXP_SLTSTA_CC | PCI_EXP_SLTSTA_DLLSC)
 
 /*
  * PCI Express: Max_Payload_Size must match the fabric, so the device keeps
@@ -167,14 +164,16 @@ static const struct cfg_perm cfg_exp_perms[] = {
 	PERM_CONST(PCI_EXP_LNKCAP, 4),
 	PERM(PCI_EXP_LNKSTA, 2, 0, 0, 0,
 	     PCI_EXP_LNKSTA_LBMS | PCI_EXP_LNKSTA_LABS),
+	/* Slot and root registers are reserved in a type 0 function. */
 	PERM_CONST(PCI_EXP_SLTCAP, 4),
-	PERM(PCI_EXP_SLTSTA, 2, 0, 0, 0, SLTSTA_W1C),
-	PERM_CONST(PCI_EXP_RTCAP, 2),
-	PERM(PCI_EXP_RTSTA, 4, 0, 0, 0, PCI_EXP_RTSTA_PME),
+	PERM_CONST(PCI_EXP_SLTCTL, 4),
+	PERM_CONST(PCI_EXP_RTCTL, 4),
+	PERM_CONST(PCI_EXP_RTSTA, 4),
 	PERM_CONST(PCI_EXP_DEVCAP2, 4),
 	PERM(PCI_EXP_DEVCTL2, 2, 0, DEVCTL2_HW, DEVCTL2_HW, 0),
 	PERM_CONST(PCI_EXP_LNKCAP2, 4),
 	PERM_CONST(PCI_EXP_SLTCAP2, 4),
+	PERM_CONST(PCI_EXP_SLTCTL2, 4),
 };
 
 #define PCIX_CMD_HW	(PCI_X_CMD_DPERR_E | PCI_X_CMD_ERO | \
@@ -418,15 +417,17 @@ static bool cfg_take_flr(struct vfio_pci_config_state *cfg)
 static int cfg_hw_rmw(struct vfio_pci_config_state *cfg, unsigned int pos,
 		      unsigned int len, u32 val, u32 hm)
 {
-	u32 cur;
+	u32 cur, w1c = cfg_get(cfg->w1c, pos, len);
 	int ret;
 
+	/* Zeroes written to status bits only: nothing to do. */
+	if (!(hm & ~w1c) && !(val & hm))
+		return 0;
 	if (hm != cfg_width_mask(len)) {
 		ret = vfio_pci_cfg_hw_read(cfg, pos, len, &cur);
 		if (ret)
 			return ret;
-		cur &= ~hm & ~cfg_get(cfg->w1c, pos, len);
-		val = (val & hm) | cur;
+		val = (val & hm) | (cur & ~hm & ~w1c);
 	}
 	return vfio_pci_cfg_hw_write(cfg, pos, len, val);
 }
@@ -1239,12 +1240,13 @@ void vfio_pci_config_exit(struct vfio_pci_core_device *vdev)
  *
  * Called on open and after every reset. Decoding and bus mastering reflect
  * what the hardware does now (the core enabled the device); everything else
- * comes from the snapshot taken at probe time. Returns 0 or a negative
- * errno.
+ * comes from the snapshot taken at probe time. Takes the config lock and
+ * may call vfio_pci_intx_user_disable(). Returns 0 or a negative errno.
  */
 int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 {
 	struct vfio_pci_config_state *cfg = vdev->config;
+	bool intx_disabled;
 	u16 cmd, vcmd;
 	int ret;
 
@@ -1256,6 +1258,8 @@ int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 		cmd |= PCI_COMMAND_MEMORY;
 
 	mutex_lock(&cfg->lock);
+	intx_disabled = cfg->vconfig[PCI_COMMAND + 1] &
+			(PCI_COMMAND_INTX_DISABLE >> 8);
 	vfio_pci_cfg_reset(cfg);
 	vcmd = get_unaligned_le16(cfg->vconfig + PCI_COMMAND);
 	vcmd &= ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
@@ -1266,6 +1270,10 @@ int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 	if (!vdev->has_intx)
 		cfg->vconfig[PCI_INTERRUPT_PIN] = 0;
 	mutex_unlock(&cfg->lock);
+
+	/* The reset cleared userspace's INTx-disable bit: tell the owner. */
+	if (intx_disabled)
+		vfio_pci_intx_user_disable(vdev, false);
 	return 0;
 }
 

@@ -18,7 +18,9 @@
  * - ours hides Enhanced Allocation and SHPC capabilities only; what stock
  *   hides is only logged;
  * - ours sets the virtual MSI enable bit while the host has MSI enabled
- *   for userspace (VFIO_DEVICE_SET_IRQS); stock leaves it clear.
+ *   for userspace (VFIO_DEVICE_SET_IRQS); stock leaves it clear;
+ * - a reset rebuilds our virtual config space, clearing userspace's
+ *   INTx-disable bit (and so the device's); stock keeps it set.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/pci_regs.h>
 
@@ -663,6 +666,7 @@ TEST_F(one, edu_command)
 {
 	struct vfio_dev *dev = &self->dev;
 	uint16_t cmd, v;
+	uint32_t kept;
 	uint32_t id;
 	volatile uint32_t *bar;
 
@@ -706,6 +710,26 @@ TEST_F(one, edu_command)
 	EXPECT_EQ(0, vfio_cfg_write16(dev, PCI_COMMAND, cmd));
 	EXPECT_EQ(0, vfio_cfg_read16(dev, PCI_COMMAND, &v));
 	EXPECT_FALSE(v & PCI_COMMAND_INTX_DISABLE);
+
+	/*
+	 * A reset clears it in both views, as it clears the command register
+	 * of a real device (deliberate: stock keeps it set in both).
+	 */
+	EXPECT_EQ(0, vfio_cfg_write16(dev, PCI_COMMAND,
+				      cmd | PCI_COMMAND_INTX_DISABLE));
+	EXPECT_TRUE(!!(real32(dev->bdf, PCI_COMMAND) &
+		       PCI_COMMAND_INTX_DISABLE));
+	EXPECT_EQ(0, ioctl(dev->fd, VFIO_DEVICE_RESET));
+	EXPECT_EQ(0, vfio_cfg_read16(dev, PCI_COMMAND, &v));
+	kept = vfio_driver_is_stock() ? PCI_COMMAND_INTX_DISABLE : 0;
+	EXPECT_EQ(kept, (uint32_t)(v & PCI_COMMAND_INTX_DISABLE));
+	EXPECT_EQ(kept, real32(dev->bdf, PCI_COMMAND) &
+		  PCI_COMMAND_INTX_DISABLE);
+	EXPECT_EQ(0, vfio_cfg_write16(dev, PCI_COMMAND, cmd));
+	/* The reset left the device decoding memory. */
+	EXPECT_TRUE(v & PCI_COMMAND_MEMORY);
+	EXPECT_EQ(0, vfio_region_read(dev, VFIO_PCI_BAR0_REGION_INDEX, 0,
+				      &id, 4));
 
 	vfio_region_munmap(dev, VFIO_PCI_BAR0_REGION_INDEX, (void *)bar);
 	vfio_close(dev);
