@@ -606,18 +606,22 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 	vfio_pci_set_power_state(vdev, PCI_D0);
 
 	pci_clear_master(pdev);
-	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-	cmd &= ~(PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
-	pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_INTX_DISABLE);
 
 	/*
 	 * The raw reset, not pci_try_reset_function(): that one would save
 	 * the state the user left and restore it after the reset, while we
 	 * restore the state saved at first open anyway. Only try the device
 	 * lock: whoever holds it (an unbind waiting for this close) may wait
-	 * for us.
+	 * for us. Without a saved state (it could not be allocated), the
+	 * device keeps the user's config, bus mastering off, until a reset
+	 * at the next open.
 	 */
 	if (vdev->pci_saved_state) {
+		pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+		cmd &= ~(PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+		pci_write_config_word(pdev, PCI_COMMAND,
+				      cmd | PCI_COMMAND_INTX_DISABLE);
+
 		pci_load_saved_state(pdev, vdev->pci_saved_state);
 		if (vdev->reset_works && pci_dev_trylock(pdev)) {
 			reset_done = !__pci_reset_function_locked(pdev);
@@ -631,7 +635,7 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 
 	vdev->needs_reset = !reset_done;
 	vfio_pci_dev_set_try_reset(vdev);
-	vdev->reset_clean = !vdev->needs_reset;
+	vdev->reset_clean = !vdev->needs_reset && vdev->pci_saved_state;
 
 	pm_runtime_mark_last_busy(&pdev->dev);
 	pm_runtime_put_autosuspend(&pdev->dev);
