@@ -137,6 +137,28 @@ TEST_F(any, device_reset_unsupported)
 	vfio_close(&dev);
 }
 
+TEST_F(any, close_resets)
+{
+	struct vfio_dev dev;
+	uint32_t cc;
+	int round;
+
+	/*
+	 * What one user leaves in the device is gone for the next one, each
+	 * time: ours resets on close only and skips the reset at an open
+	 * that follows its own close.
+	 */
+	for (round = 0; round < 3; round++) {
+		if (open_bound(&dev, NVME_VENDOR, NVME_DEVICE))
+			SKIP(return, "no nvme bound to vfio-pci");
+		ASSERT_EQ(0, vfio_region_read(&dev, 0, NVME_REG_CC, &cc, 4));
+		EXPECT_EQ(0u, cc) TH_LOG("round %d", round);
+		cc = (6 << 16) | (4 << 20) | (round << 11);
+		ASSERT_EQ(0, vfio_region_write(&dev, 0, NVME_REG_CC, &cc, 4));
+		vfio_close(&dev);
+	}
+}
+
 FIXTURE(edu) {
 	struct vfio_dev dev;
 	unsigned int dom, bus, slot, fn;
