@@ -125,6 +125,23 @@ unload_modules() {
 	fi
 }
 
+# A run that overruns its time is killed from outside, which leaves no
+# trace of where it hung. Shortly before that, have the kernel log the
+# blocked tasks and all CPUs' backtraces. VM_DEADLINE is the host's
+# epoch second of the kill; the guest clock started from the host's.
+dumper=
+if [ -n "${VM_DEADLINE:-}" ] && [ "$VM_MODE" != shell ]; then
+	(
+		left=$((VM_DEADLINE - $(date +%s) - 45))
+		[ $left -gt 0 ] || exit 0
+		sleep $left
+		mark "the run is about to time out: blocked tasks and backtraces follow"
+		echo w >/proc/sysrq-trigger
+		echo l >/proc/sysrq-trigger
+	) </dev/null >/dev/null 2>&1 &
+	dumper=$!
+fi
+
 rc=0
 mark "loading vfio and the $VFIO_DRIVER vfio-pci modules"
 if ! load_modules; then
@@ -154,6 +171,7 @@ mark "command exited with status $rc"
 # Our processes are gone; anything still holding the modules is a leak.
 # Keep the kernel's own messages about the remove path in the log.
 [ $rc = 125 ] || unload_modules
+[ -n "$dumper" ] && kill $dumper 2>/dev/null
 mark "done"
 dmesg >$RUN/dmesg 2>/dev/null
 exit $rc
