@@ -108,8 +108,14 @@ tools: deps
 guard-tests: deps
 	+$(MAKE) -C scripts/mod check KDIR=$(KDIR)
 
-selftests: deps
+# Everything the VM tests use: the kselftests, the vfio-bind tool that
+# vfio_tool_test drives, and the test-only variant driver, a module built
+# against our library's exports (its Makefile locks and guards it).
+selftests: modules
 	+$(MAKE) -C $(SELFTESTS)
+	+$(MAKE) -C tools/vfio
+	+$(MAKE) -C $(SELFTESTS)/vfio_test_driver KDIR=$(KDIR) \
+		$(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
 
 vm: modules selftests
 	$(VM_RUN) --shell
