@@ -102,6 +102,9 @@ struct vfio_pci_vf_token;
  * A variant driver overrides the library's virtualization of a capability
  * by pointing vfio_pci_core_device.cap_handlers at an array of these,
  * terminated by an entry whose @cap_id is 0, before registering the device.
+ * Accesses reach @read and @write split into naturally aligned pieces of
+ * 1, 2 or 4 bytes inside the capability, with the library's config-space
+ * lock held: they must not take memory_lock or call back into the library.
  */
 struct vfio_pci_cap_handler {
 	u16 cap_id;
