@@ -72,7 +72,8 @@ struct vfio_pci_irq_vec {
  *	%VFIO_PCI_IRQ_NONE
  * @intx_trigger: INTx eventfd; the line is requested while it is set
  * @intx_unmask: virqfd unmasking INTx when its eventfd is signalled
- * @intx_irq: the line is requested and its handler may run
+ * @intx_irq: the line is requested and its handler may run; INTx is only
+ *	enabled in hardware meanwhile
  * @intx_masked: INTx is masked by vfio (automasked by the handler or masked
  *	by userspace)
  * @intx_user_disabled: userspace set the INTx-disable bit of the virtual
@@ -114,7 +115,9 @@ struct vfio_pci_irq_state {
 /*
  * Make the hardware INTx-disable bit what userspace and vfio want together.
  * Caller holds intx_lock. While MSI or MSI-X is active the PCI core owns
- * the bit.
+ * the bit. With PCI 2.3 masking, INTx stays disabled while no handler is
+ * requested, so that a device asserting it cannot leave a shared line
+ * screaming at its other users.
  */
 static void vfio_intx_sync_hw(struct vfio_pci_irq_state *irqs)
 {
@@ -126,8 +129,8 @@ static void vfio_intx_sync_hw(struct vfio_pci_irq_state *irqs)
 	if (irqs->type == VFIO_PCI_MSI_IRQ_INDEX ||
 	    irqs->type == VFIO_PCI_MSIX_IRQ_INDEX)
 		return;
-	if (irqs->type == VFIO_PCI_INTX_IRQ_INDEX && vdev->pci_2_3)
-		disable |= irqs->intx_masked;
+	if (vdev->pci_2_3)
+		disable |= irqs->intx_masked || !irqs->intx_irq;
 	pci_intx(vdev->pdev, !disable);
 }
 
@@ -293,7 +296,6 @@ static int vfio_intx_start(struct vfio_pci_irq_state *irqs,
 	spin_lock_irq(&irqs->intx_lock);
 	irqs->intx_masked = false;
 	irqs->intx_trigger = trigger;
-	vfio_intx_sync_hw(irqs);
 	spin_unlock_irq(&irqs->intx_lock);
 
 	/*
@@ -312,6 +314,7 @@ static int vfio_intx_start(struct vfio_pci_irq_state *irqs,
 		irqs->intx_irq = true;
 		if (!vdev->pci_2_3 && !irqs->intx_masked)
 			enable_irq(irq);
+		vfio_intx_sync_hw(irqs);
 	}
 	spin_unlock_irq(&irqs->intx_lock);
 	return ret;
@@ -327,6 +330,7 @@ static void vfio_intx_stop(struct vfio_pci_irq_state *irqs)
 
 	spin_lock_irq(&irqs->intx_lock);
 	irqs->intx_irq = false;
+	vfio_intx_sync_hw(irqs);
 	spin_unlock_irq(&irqs->intx_lock);
 
 	/* Also waits for a running handler, which may hold the trigger */
