@@ -41,15 +41,21 @@
 /**
  * struct vfio_pci_ioeventfd_state - per-device state owned by this file
  * @map_lock: serialises the creation of the kernel BAR mappings
+ * @rom_lock: serialises ROM reads
  * @lock: protects @list and @count
  * @list: registered ioeventfds, struct vfio_pci_ioeventfd.next
  * @count: number of entries in @list
  *
- * Both mutexes are taken before memory_lock, never while holding it.
+ * The mutexes are taken before memory_lock, never while holding it.
+ * @map_lock is taken under mmap_lock (by mmap), so it is never held
+ * across user copies, which may fault; @rom_lock is, and so is never
+ * taken under mmap_lock.
  */
 struct vfio_pci_ioeventfd_state {
-	/* vdev->barmap[] and the ROM mapping, with its decode enable bit */
+	/* vdev->barmap[] */
 	struct mutex map_lock;
+	/* the ROM mapping and its decode enable bit, for a whole read */
+	struct mutex rom_lock;
 	/* the list; the eventfd handlers never take it, they own their entry */
 	struct mutex lock;
 	struct list_head list;
@@ -512,7 +518,7 @@ ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
 	count = min_t(u64, count, end - pos);
 
 	/* Concurrent readers would disable the decode under each other. */
-	mutex_lock(&vdev->ioeventfds->map_lock);
+	mutex_lock(&vdev->ioeventfds->rom_lock);
 	/* Mapping reads the ROM header, which needs the memory decode. */
 	down_read(&vdev->memory_lock);
 	if (vfio_pci_config_memory_enabled(vdev))
@@ -535,7 +541,7 @@ ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
 	if (ret > 0)
 		*ppos += ret;
 out:
-	mutex_unlock(&vdev->ioeventfds->map_lock);
+	mutex_unlock(&vdev->ioeventfds->rom_lock);
 	return ret;
 }
 
@@ -814,6 +820,7 @@ int vfio_pci_ioeventfds_init(struct vfio_pci_core_device *vdev)
 	if (!state)
 		return -ENOMEM;
 	mutex_init(&state->map_lock);
+	mutex_init(&state->rom_lock);
 	mutex_init(&state->lock);
 	INIT_LIST_HEAD(&state->list);
 	vdev->ioeventfds = state;
@@ -829,6 +836,7 @@ void vfio_pci_ioeventfds_exit(struct vfio_pci_core_device *vdev)
 	struct vfio_pci_ioeventfd_state *state = vdev->ioeventfds;
 
 	mutex_destroy(&state->lock);
+	mutex_destroy(&state->rom_lock);
 	mutex_destroy(&state->map_lock);
 	kfree(state);
 	vdev->ioeventfds = NULL;

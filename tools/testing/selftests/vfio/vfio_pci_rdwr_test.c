@@ -279,6 +279,44 @@ TEST_F(edu, memory_decode_off)
 	EXPECT_EQ(~0x600du, v);
 }
 
+/*
+ * The user buffer is the device's own mmap'ed BAR: the copy faults the
+ * mapping in, which takes memory_lock, so it must not be held by then.
+ */
+TEST_F(edu, buffer_in_own_mmap)
+{
+	uint32_t v32 = 0x1234;
+	uint8_t *map;
+
+	/*
+	 * Stock copies to and from the user buffer with memory_lock held;
+	 * there the copies report success but do not reach the mapping.
+	 */
+	if (vfio_driver_is_stock())
+		SKIP(return, "stock does not serve faults on its own BAR in read/write");
+
+	map = vfio_region_mmap(&self->dev, VFIO_PCI_BAR0_REGION_INDEX);
+	ASSERT_NE(NULL, map) TH_LOG("mmap BAR0: %s", strerror(errno));
+
+	/* DMA source -> (copy_to_user) -> liveness */
+	ASSERT_EQ(4, RES(wr(&self->dev, 0, EDU_REG_DMA_SRC, &v32, 4)));
+	EXPECT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_DMA_SRC,
+			    map + EDU_REG_LIVENESS, 4)));
+	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_LIVENESS, &v32, 4)));
+	EXPECT_EQ(~0x1234u, v32);
+
+	/* ID -> (copy_from_user) -> DMA source */
+	EXPECT_EQ(4, RES(wr(&self->dev, 0, EDU_REG_DMA_SRC, map + EDU_REG_ID, 4)));
+	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_DMA_SRC, &v32, 4)));
+	EXPECT_EQ((uint32_t)EDU_ID_VALUE, v32);
+
+	/* Bulk, through the bounce buffer, both ways. */
+	EXPECT_EQ(4096, RES(rd(&self->dev, 0, 0x2000, map + 0x1000, 4096)));
+	EXPECT_EQ(4096, RES(wr(&self->dev, 0, 0x2000, map + 0x1000, 4096)));
+
+	vfio_region_munmap(&self->dev, VFIO_PCI_BAR0_REGION_INDEX, map);
+}
+
 /* ---- nvme: a 64-bit BAR holding the MSI-X table --------------------- */
 
 FIXTURE(nvme) {
