@@ -5,8 +5,10 @@
  * The device is kept in D0 while it is open by a runtime PM reference that
  * the core takes at open and drops at close. LOW_POWER_ENTRY lends that
  * reference back to the runtime PM core, which then suspends the device
- * (D3hot) once the entry ioctl returns; LOW_POWER_EXIT, or a wake-up when
- * userspace gave an eventfd, takes it again. The state is
+ * (D3hot) as soon as the entry ioctl returns: userspace said the device is
+ * idle, so the core's autosuspend delay (counted from the last busy mark)
+ * only applies after accesses made in low power. LOW_POWER_EXIT, or a
+ * wake-up when userspace gave an eventfd, takes the reference again. The state is
  * vdev->pm_runtime_engaged, written under memory_lock held for write and
  * read under memory_lock or, as a hint before taking it, with READ_ONCE().
  *
@@ -205,8 +207,15 @@ int vfio_pci_pm_access_begin(struct vfio_pci_core_device *vdev)
  */
 void vfio_pci_pm_access_end(struct vfio_pci_core_device *vdev, int cookie)
 {
-	if (cookie > 0)
-		pm_runtime_put(&vdev->pdev->dev);
+	if (cookie <= 0)
+		return;
+	/*
+	 * Accesses come in bursts: a D3hot round trip (state save and
+	 * restore, 10 ms D3hot->D0 delay) for each would be ruinous. The
+	 * device returns to D3hot once idle for the autosuspend delay.
+	 */
+	pm_runtime_mark_last_busy(&vdev->pdev->dev);
+	pm_runtime_put_autosuspend(&vdev->pdev->dev);
 }
 
 /*
