@@ -787,8 +787,11 @@ cfg_find_handler(const struct vfio_pci_cap_handler *h, u16 id, bool ext)
 	return NULL;
 }
 
-/* Record every capability of the hardware lists, in list order. */
-static void cfg_walk(struct vfio_pci_config_state *cfg, const u8 *hw)
+/*
+ * Record every capability of the hardware lists, in list order. Returns
+ * true when the table filled up, so some capabilities may have no entry.
+ */
+static bool cfg_walk(struct vfio_pci_config_state *cfg, const u8 *hw)
 {
 	DECLARE_BITMAP(seen, PCI_CFG_SPACE_EXP_SIZE / 4);
 	struct vfio_pci_cfg_cap *cap;
@@ -811,7 +814,7 @@ static void cfg_walk(struct vfio_pci_config_state *cfg, const u8 *hw)
 	}
 
 	if (cfg->size <= PCI_CFG_SPACE_SIZE)
-		return;
+		return cfg->ncaps == VFIO_PCI_CFG_MAX_CAPS;
 	pos = PCI_CFG_SPACE_SIZE;
 	while (pos >= PCI_CFG_SPACE_SIZE && pos <= cfg->size - 4 &&
 	       !test_and_set_bit(pos / 4, seen) &&
@@ -825,6 +828,7 @@ static void cfg_walk(struct vfio_pci_config_state *cfg, const u8 *hw)
 		cap->start = pos;
 		pos = PCI_EXT_CAP_NEXT(hdr);
 	}
+	return cfg->ncaps == VFIO_PCI_CFG_MAX_CAPS;
 }
 
 /* Bound each capability by the next one in address order and its space. */
@@ -1095,7 +1099,17 @@ int vfio_pci_cfg_build(struct vfio_pci_config_state *cfg, const u8 *hwcfg,
 	cfg_zero(cfg, PCI_CAPABILITY_LIST + 1, 7);
 	cfg_build_bars(cfg, bars);
 
-	cfg_walk(cfg, hwcfg);
+	/*
+	 * Registers of capabilities beyond the table would pass through as
+	 * device-specific ones: make everything outside a known capability
+	 * read-only instead.
+	 */
+	if (cfg_walk(cfg, hwcfg)) {
+		memset(cfg->wr + PCI_STD_HEADER_SIZEOF, 0,
+		       cfg->size - PCI_STD_HEADER_SIZEOF);
+		memset(cfg->hw + PCI_STD_HEADER_SIZEOF, 0,
+		       cfg->size - PCI_STD_HEADER_SIZEOF);
+	}
 	cfg_size_caps(cfg, hwcfg);
 
 	for (i = 0; i < cfg->ncaps; i++) {

@@ -658,6 +658,108 @@ static void override_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd(test, 0xb0 + PCI_MSIX_TABLE, 4), 0x2000U);
 }
 
+/*
+ * A conventional device: VPD 0x40 -> AF 0x48 -> PCI-X 0x50, a 64-bit type
+ * claimed by BAR5 (which has no upper half to use).
+ */
+static void legacy_fill(struct fake_dev *f)
+{
+	memset(f->regs, 0, sizeof(f->regs));
+	put16(f, PCI_VENDOR_ID, 0x8086);
+	put16(f, PCI_STATUS, PCI_STATUS_CAP_LIST);
+	f->regs[PCI_CAPABILITY_LIST] = 0x40;
+	std_cap(f, 0x40, PCI_CAP_ID_VPD, 0x48);
+	put16(f, 0x40 + PCI_VPD_ADDR, 0x8010);
+	put32(f, 0x40 + PCI_VPD_DATA, 0xdeadbeef);
+	std_cap(f, 0x48, PCI_CAP_ID_AF, 0x50);
+	f->regs[0x48 + PCI_AF_LENGTH] = PCI_CAP_AF_SIZEOF;
+	f->regs[0x48 + PCI_AF_CAP] = PCI_AF_CAP_TP | PCI_AF_CAP_FLR;
+	std_cap(f, 0x50, PCI_CAP_ID_PCIX, 0);
+	put16(f, 0x50 + PCI_X_CMD, PCI_X_CMD_ERO);
+	put32(f, 0x50 + PCI_X_STATUS, PCI_X_STATUS_SPL_DISC | 0x0100);
+	f->w1c[0x50 + PCI_X_STATUS + 2] = (PCI_X_STATUS_SPL_DISC |
+					   PCI_X_STATUS_UNX_SPL) >> 16;
+	f->w1c[0x50 + PCI_X_STATUS + 3] = PCI_X_STATUS_SPL_ERR >> 24;
+}
+
+static const struct vfio_pci_cfg_bar legacy_bars[VFIO_PCI_CFG_NUM_BARS] = {
+	[5] = { .size = SZ_64K, .flags = PCI_BASE_ADDRESS_MEM_TYPE_64 },
+};
+
+static void legacy_test(struct kunit *test)
+{
+	struct fake_dev *f = test->priv;
+	struct vfio_pci_config_state *cfg;
+	struct vfio_pci_cfg_events ev;
+
+	legacy_fill(f);
+	cfg = vfio_pci_cfg_alloc(PCI_CFG_SPACE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	f->cfg = cfg;
+	cfg->io = &f->io;
+	KUNIT_ASSERT_EQ(test, vfio_pci_cfg_build(cfg, f->regs, legacy_bars,
+						 NULL), 0);
+	f->nwrites = 0;
+
+	/* VPD is emulated: it starts idle and an address write asks for I/O. */
+	KUNIT_EXPECT_EQ(test, rd(test, 0x40 + PCI_VPD_ADDR, 2), 0U);
+	KUNIT_EXPECT_EQ(test, rd(test, 0x40 + PCI_VPD_DATA, 4), 0U);
+	ev = wr(test, 0x40 + PCI_VPD_DATA, 4, 0x12345678);
+	KUNIT_EXPECT_FALSE(test, ev.vpd);
+	ev = wr(test, 0x40 + PCI_VPD_ADDR, 2, 0x8004);
+	KUNIT_EXPECT_TRUE(test, ev.vpd);
+	KUNIT_EXPECT_EQ(test, rd(test, 0x40 + PCI_VPD_ADDR, 2), 0x8004U);
+	KUNIT_EXPECT_EQ(test, get(f->regs, 0x40 + PCI_VPD_ADDR, 2), 0x8010U);
+
+	/* AF FLR: emulated, consumed, and reads back as 0. */
+	ev = wr(test, 0x48 + PCI_AF_CTRL, 1, PCI_AF_CTRL_FLR);
+	KUNIT_EXPECT_TRUE(test, ev.flr);
+	KUNIT_EXPECT_EQ(test, rd(test, 0x48 + PCI_AF_CTRL, 1), 0U);
+
+	/* PCI-X: command bits pass, status bits clear on one. */
+	wr(test, 0x50 + PCI_X_CMD, 2, PCI_X_CMD_DPERR_E | 0x3000);
+	KUNIT_EXPECT_EQ(test, get(f->regs, 0x50 + PCI_X_CMD, 2),
+			(u32)PCI_X_CMD_DPERR_E);
+	wr(test, 0x50 + PCI_X_STATUS, 4, ~0U);
+	KUNIT_EXPECT_EQ(test, get(f->regs, 0x50 + PCI_X_STATUS, 4), 0x0100U);
+	KUNIT_EXPECT_EQ(test, rd(test, 0x50 + PCI_X_STATUS, 4), 0x0100U);
+
+	/* No upper half: BAR5 sizes as a 32-bit BAR. */
+	wr(test, PCI_BASE_ADDRESS_5, 4, ~0U);
+	KUNIT_EXPECT_EQ(test, rd(test, PCI_BASE_ADDRESS_5, 4), 0xffff0000U);
+	KUNIT_EXPECT_EQ(test, cfg->size, PCI_CFG_SPACE_SIZE);
+	KUNIT_EXPECT_EQ(test, cfg->ncaps, 3U);
+}
+
+static void overflow_test(struct kunit *test)
+{
+	struct fake_dev *f = test->priv;
+	struct vfio_pci_config_state *cfg;
+	unsigned int i, pos;
+
+	fake_fill(f, true);
+	/* A chain longer than the capability table. */
+	for (i = 0; i < 2 * VFIO_PCI_CFG_MAX_CAPS; i++) {
+		pos = PCI_CFG_SPACE_SIZE + 8 * i;
+		ext_cap(f, pos, PCI_EXT_CAP_ID_VNDR,
+			i + 1 < 2 * VFIO_PCI_CFG_MAX_CAPS ? pos + 8 : 0);
+	}
+	cfg = vfio_pci_cfg_alloc(PCI_CFG_SPACE_EXP_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	f->cfg = cfg;
+	cfg->io = &f->io;
+	KUNIT_ASSERT_EQ(test, vfio_pci_cfg_build(cfg, f->regs, test_bars,
+						 NULL), 0);
+	KUNIT_EXPECT_EQ(test, cfg->ncaps, VFIO_PCI_CFG_MAX_CAPS);
+	f->nwrites = 0;
+	wr(test, 0xd0, 4, 0);
+	wr(test, PCI_CFG_SPACE_SIZE + 8 * (VFIO_PCI_CFG_MAX_CAPS + 4), 4, 0);
+	KUNIT_EXPECT_EQ(test, f->nwrites, 0U);
+	/* The command register is unaffected. */
+	wr(test, PCI_COMMAND, 2, PCI_COMMAND_MASTER);
+	KUNIT_EXPECT_EQ(test, f->nwrites, 1U);
+}
+
 static int config_test_init(struct kunit *test)
 {
 	struct fake_dev *f;
@@ -693,6 +795,8 @@ static struct kunit_case vfio_pci_config_test_cases[] = {
 	KUNIT_CASE(emulated_ext_test),
 	KUNIT_CASE(reset_test),
 	KUNIT_CASE(override_test),
+	KUNIT_CASE(legacy_test),
+	KUNIT_CASE(overflow_test),
 	{}
 };
 
