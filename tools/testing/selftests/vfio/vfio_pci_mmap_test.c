@@ -392,6 +392,86 @@ TEST_F(any, io_bar_not_mappable)
 	vfio_close(&dev);
 }
 
+/*
+ * ivshmem's BAR2 is plain RAM: every page can be told apart by what was
+ * written to it, which checks that each mapping shows the right page of
+ * the BAR wherever it starts and in whatever order it is touched. Only in
+ * a VM started with
+ *   --qemu-arg=-object --qemu-arg=memory-backend-ram,id=m,size=4M
+ *   --qemu-arg=-device --qemu-arg=ivshmem-plain,memdev=m
+ */
+static bool check_pages(volatile uint32_t *p, long page, unsigned long first,
+			unsigned long count, bool reverse)
+{
+	unsigned long i, j;
+
+	for (i = 0; i < count; i++) {
+		j = reverse ? count - 1 - i : i;
+		if (p[j * page / 4] != first + j ||
+		    p[(j + 1) * page / 4 - 1] != ~(uint32_t)(first + j))
+			return false;
+	}
+	return true;
+}
+
+TEST_F(any, ivshmem_pages)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	volatile uint32_t *p;
+	struct vfio_region_info *r;
+	unsigned long npages, i;
+	struct vfio_dev dev;
+	uint32_t val;
+
+	if (open_bound(&dev, 0x1af4, 0x1110))
+		SKIP(return, "no ivshmem bound to vfio-pci");
+	r = &dev.regions[VFIO_PCI_BAR2_REGION_INDEX];
+	ASSERT_TRUE(!!(r->flags & VFIO_REGION_INFO_FLAG_MMAP));
+	npages = r->size / page;
+	ASSERT_LE(64ul, npages);
+
+	for (i = 0; i < npages; i++) {
+		val = i;
+		ASSERT_EQ(0, vfio_region_write(&dev, 2, i * page, &val, 4));
+		val = ~(uint32_t)i;
+		ASSERT_EQ(0, vfio_region_write(&dev, 2, (i + 1) * page - 4, &val, 4));
+	}
+
+	/* All of it, forwards and backwards. */
+	p = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd, r->offset);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(check_pages(p, page, 0, npages, false));
+	munmap((void *)p, r->size);
+	p = mmap(NULL, r->size, PROT_READ, MAP_SHARED, dev.fd, r->offset);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(check_pages(p, page, 0, npages, true));
+	munmap((void *)p, r->size);
+
+	/* Starting at odd pages, over fault-around windows, in both orders. */
+	p = mmap(NULL, 77 * page, PROT_READ, MAP_SHARED, dev.fd, r->offset + 5 * page);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(check_pages(p, page, 5, 77, true));
+	munmap((void *)p, 77 * page);
+	p = mmap(NULL, 3 * page, PROT_READ, MAP_SHARED, dev.fd, r->offset + 31 * page);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(check_pages(p, page, 31, 3, false));
+	munmap((void *)p, 3 * page);
+	p = mmap(NULL, page, PROT_READ, MAP_SHARED, dev.fd, r->offset + r->size - page);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(check_pages(p, page, npages - 1, 1, false));
+	munmap((void *)p, page);
+
+	/* Writes through a mapping land in the right page. */
+	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd,
+		 r->offset + 40 * page);
+	ASSERT_NE(MAP_FAILED, p);
+	p[page / 4 + 1] = 0xfeedbeef;
+	munmap((void *)p, 2 * page);
+	ASSERT_EQ(0, vfio_region_read(&dev, 2, 41 * page + 4, &val, 4));
+	EXPECT_EQ(0xfeedbeefu, val);
+	vfio_close(&dev);
+}
+
 /* The MSI-X table may be mapped along with the rest of its BAR. */
 static void check_msix_bar(struct __test_metadata *_metadata, uint16_t vendor,
 			   uint16_t device)
