@@ -4,10 +4,10 @@
  *
  * The device is kept in D0 while it is open by a runtime PM reference that
  * the core takes at open and drops at close. LOW_POWER_ENTRY lends that
- * reference back to the runtime PM core, which then suspends the device
- * (D3hot) as soon as the entry ioctl returns: userspace said the device is
- * idle, so the core's autosuspend delay (counted from the last busy mark)
- * only applies after accesses made in low power. LOW_POWER_EXIT, or a
+ * reference back to the runtime PM core, which suspends the device (D3hot)
+ * once the entry ioctl has returned and the core's autosuspend delay has
+ * passed since the device was last busy (the runtime PM core marks every
+ * resume; accesses in low power mark it too). LOW_POWER_EXIT, or a
  * wake-up when userspace gave an eventfd, takes the reference again. The state is
  * vdev->pm_runtime_engaged, written under memory_lock held for write and
  * read under memory_lock or, as a hint before taking it, with READ_ONCE().
