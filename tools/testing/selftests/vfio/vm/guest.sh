@@ -143,15 +143,18 @@ if [ -n "${VM_DEADLINE:-}" ] && [ "$VM_MODE" != shell ]; then
 fi
 
 rc=0
+setup=ok
 mark "loading vfio and the $VFIO_DRIVER vfio-pci modules"
 if ! load_modules; then
 	msg "loading the $VFIO_DRIVER modules failed"
-	rc=125
+	setup=failed
 elif [ "$VM_BIND" = 1 ] && ! bind_zoo; then
-	rc=125
+	setup=failed
 fi
 
-if [ $rc = 0 ]; then
+if [ $setup = failed ]; then
+	rc=125
+else
 	cd "$VM_REPO" || exit 125
 	cut -d' ' -f1 /proc/uptime >$RUN/t_start
 	mark "running the command"
@@ -168,9 +171,10 @@ fi
 echo $rc >$RUN/rc
 mark "command exited with status $rc"
 
-# Our processes are gone; anything still holding the modules is a leak.
-# Keep the kernel's own messages about the remove path in the log.
-[ $rc = 125 ] || unload_modules
+# The command is over; anything still holding the modules is a leak (or
+# a process the command left behind). Keep the kernel's own messages
+# about the remove path in the log.
+[ $setup = failed ] || unload_modules
 [ -n "$dumper" ] && kill $dumper 2>/dev/null
 mark "done"
 dmesg >$RUN/dmesg 2>/dev/null
