@@ -72,8 +72,8 @@ struct vfio_pci_irq_vec {
  *	%VFIO_PCI_IRQ_NONE
  * @intx_trigger: INTx eventfd; the line is requested while it is set
  * @intx_unmask: virqfd unmasking INTx when its eventfd is signalled
- * @intx_irq: the line is requested and its handler may run; INTx is only
- *	enabled in hardware meanwhile
+ * @intx_irq: the line is requested and its handler may run; while INTx is
+ *	active, it is only enabled in hardware meanwhile
  * @intx_masked: INTx is masked by vfio (automasked by the handler or masked
  *	by userspace)
  * @intx_user_disabled: userspace set the INTx-disable bit of the virtual
@@ -115,9 +115,10 @@ struct vfio_pci_irq_state {
 /*
  * Make the hardware INTx-disable bit what userspace and vfio want together.
  * Caller holds intx_lock. While MSI or MSI-X is active the PCI core owns
- * the bit. With PCI 2.3 masking, INTx stays disabled while no handler is
- * requested, so that a device asserting it cannot leave a shared line
- * screaming at its other users.
+ * the bit. With PCI 2.3 masking, INTx is also disabled while its handler
+ * is being requested or freed, so that the device cannot assert it on a
+ * shared line nobody handles it on; once INTx is idle the bit is the
+ * user's again, as stock leaves it.
  */
 static void vfio_intx_sync_hw(struct vfio_pci_irq_state *irqs)
 {
@@ -129,7 +130,7 @@ static void vfio_intx_sync_hw(struct vfio_pci_irq_state *irqs)
 	if (irqs->type == VFIO_PCI_MSI_IRQ_INDEX ||
 	    irqs->type == VFIO_PCI_MSIX_IRQ_INDEX)
 		return;
-	if (vdev->pci_2_3)
+	if (irqs->type == VFIO_PCI_INTX_IRQ_INDEX && vdev->pci_2_3)
 		disable |= irqs->intx_masked || !irqs->intx_irq;
 	pci_intx(vdev->pdev, !disable);
 }
