@@ -4,7 +4,7 @@
  * (its ID table only matches through driver_override), it does bind
  * through driver_override and through new_id, it gives a device back on
  * unbind and on hot removal (waiting for the user to close it), and it
- * refuses bridges.
+ * refuses bridges. ids= binds the devices it names at load time.
  *
  * Uses edu (1234:11e8) behind its root port, bound to vfio-pci: run it
  * with vm-run (ours and --stock). Leaves edu bound to vfio-pci.
@@ -58,6 +58,19 @@ static int wait_edu(char bdf[VFIO_BDF_LEN])
 	return -ENODEV;
 }
 
+/* (Re)load vfio-pci with module parameters @params. */
+static int load_vfio_pci(const char *params)
+{
+	char cmd[256];
+
+	if (vfio_driver_is_stock())
+		snprintf(cmd, sizeof(cmd), "modprobe vfio-pci %s", params);
+	else
+		snprintf(cmd, sizeof(cmd), "insmod /run/vm-run/ours/vfio-pci.ko %s",
+			 params);
+	return system(cmd) ? -EIO : 0;
+}
+
 FIXTURE(edu) {
 	char bdf[VFIO_BDF_LEN];
 };
@@ -77,6 +90,9 @@ FIXTURE_SETUP(edu)
 FIXTURE_TEARDOWN(edu)
 {
 	char bdf[VFIO_BDF_LEN];
+
+	if (access(VFIO_PCI_DRV, F_OK))
+		load_vfio_pci("");
 
 	/* Whatever happened, leave edu bound to vfio-pci for the next test. */
 	write_str(VFIO_PCI_DRV "/remove_id", "1234 11e8");
@@ -182,6 +198,30 @@ TEST_F(edu, remove_while_open)
 
 	ASSERT_EQ(0, write_str("/sys/bus/pci/rescan", "1"));
 	ASSERT_EQ(0, wait_edu(self->bdf));
+}
+
+TEST_F(edu, ids_param)
+{
+	char driver[64];
+
+	/* Without an override, only the ID given at load time binds edu. */
+	ASSERT_EQ(0, vfio_bind(self->bdf, NULL));
+	ASSERT_EQ(0, system("rmmod vfio_pci"));
+	ASSERT_EQ(0, load_vfio_pci("ids=8086:ffff,1234:11e8:ffffffff:ffffffff"));
+	driver_of(self->bdf, driver, sizeof(driver));
+	EXPECT_STREQ("vfio-pci", driver);
+
+	/* A malformed entry is skipped, the others still apply. */
+	ASSERT_EQ(0, system("rmmod vfio_pci"));
+	ASSERT_EQ(0, load_vfio_pci("ids=nonsense,1234:11e8"));
+	driver_of(self->bdf, driver, sizeof(driver));
+	EXPECT_STREQ("vfio-pci", driver);
+
+	/* Without ids=, edu stays unbound. */
+	ASSERT_EQ(0, system("rmmod vfio_pci"));
+	ASSERT_EQ(0, load_vfio_pci(""));
+	driver_of(self->bdf, driver, sizeof(driver));
+	EXPECT_STREQ("", driver);
 }
 
 /* Lines of /dev/kmsg that appeared since @fd was opened, into @buf. */
