@@ -39,6 +39,11 @@ struct vfio_pci_dev_region;
  * @rw: read or write @count bytes at *@ppos (a full device fd offset).
  *	Required. Returns the bytes transferred or a negative errno.
  * @mmap: map the region into @vma, or %NULL if it cannot be mapped.
+ *	The vma lives in the same address space as the BAR mappings and is
+ *	zapped with them whenever the device stops decoding memory (command
+ *	register, low power, D3hot), is reset or is closed: the op must not
+ *	populate the vma up front but set vm_ops whose fault handler inserts
+ *	the pages on demand (and refuses while they must not be reached).
  * @add_capability: append region-info capabilities to @caps, or %NULL.
  * @release: free @region->data when the device is released, or %NULL.
  *

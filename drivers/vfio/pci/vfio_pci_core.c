@@ -226,8 +226,9 @@ static void vfio_pci_set_file_mapping(struct vfio_pci_core_device *vdev,
  * Maps a BAR that can be mapped (MMIO, at least a page) with a shared
  * mapping that lies within the BAR, or a device-specific region through its
  * own mmap op. Pages are inserted on demand by the fault handler, which
- * refuses (SIGBUS) while the device does not decode memory; every mapping
- * is revoked whenever memory decode goes away, on reset and on close.
+ * refuses (SIGBUS) while the device does not decode memory; every mapping,
+ * device-specific regions' included, is revoked whenever memory decode goes
+ * away, on reset and on close.
  *
  * Return: 0 or -EINVAL for a region that cannot be mapped, a private
  * mapping or a range outside the region; an error of the BAR's claim.
@@ -252,10 +253,18 @@ int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 		struct vfio_pci_dev_region *region =
 			&vdev->regions[index - VFIO_PCI_NUM_REGIONS];
 
-		if (region->ops->mmap &&
-		    (region->flags & VFIO_REGION_INFO_FLAG_MMAP))
-			return region->ops->mmap(vdev, region, vma);
-		return -EINVAL;
+		if (!region->ops->mmap ||
+		    !(region->flags & VFIO_REGION_INFO_FLAG_MMAP))
+			return -EINVAL;
+		/*
+		 * Every vma of the device file must land in the one address
+		 * space: a vma linked in the shared anon inode's mapping
+		 * would later be unlinked from ours once a BAR mmap switched
+		 * f_mapping. The region's vmas are hence revoked with the
+		 * BARs' (see struct vfio_pci_dev_region_ops).
+		 */
+		vfio_pci_set_file_mapping(vdev, vma);
+		return region->ops->mmap(vdev, region, vma);
 	}
 	if (index > VFIO_PCI_BAR5_REGION_INDEX || !vdev->bar_mmap_ok[index])
 		return -EINVAL;
