@@ -1276,11 +1276,11 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_err_handlers);
  * vfio_pci_core_register_dev_region - add a device-specific region
  * @vdev: the device, being opened (call from open_device, after
  *	vfio_pci_core_enable())
- * @type: %VFIO_REGION_TYPE_* for the region-type capability
- * @subtype: %VFIO_REGION_SUBTYPE_* for the region-type capability
+ * @type: ``VFIO_REGION_TYPE_*`` for the region-type capability
+ * @subtype: ``VFIO_REGION_SUBTYPE_*`` for the region-type capability
  * @ops: how the region is accessed; @ops->rw is required
  * @size: size in bytes
- * @flags: %VFIO_REGION_INFO_FLAG_* to report
+ * @flags: ``VFIO_REGION_INFO_FLAG_*`` to report
  * @data: private data for @ops
  *
  * The region gets the next index from %VFIO_PCI_NUM_REGIONS up. Regions
