@@ -119,10 +119,14 @@ unload_modules() {
 		[ -e /sys/module/$m ] || continue
 		rmmod $m 2>/dev/null || err="$err $m(refcnt $(cat /sys/module/$m/refcnt 2>/dev/null))"
 	done
-	if [ -n "$err" ]; then
-		msg "cannot unload:$err"
-		echo "cannot unload:$err" >$RUN/teardown
-	fi
+	[ -n "$err" ] || return 0
+	# Name the usual suspect: a process the command left running.
+	for p in /proc/[0-9]*; do
+		ls -l "$p/fd" 2>/dev/null | grep -q vfio &&
+			err="$err; pid ${p#/proc/} ($(cat "$p/comm" 2>/dev/null)) holds a vfio fd"
+	done
+	msg "cannot unload:$err"
+	echo "cannot unload:$err" >$RUN/teardown
 }
 
 # A run that overruns its time is killed from outside, which leaves no
