@@ -554,6 +554,15 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 	ret = vfio_pci_config_reset(vdev);
 	if (ret)
 		goto out_sriov;
+	/*
+	 * pci_enable_device() and the reset of the virtual command register
+	 * may have enabled INTx, which has no handler until userspace sets
+	 * one up: keep the device from asserting it meanwhile. The bit is
+	 * vfio_pci_intrs.c's from here on, which sets it as SET_IRQS and the
+	 * user's (virtual) INTx-disable bit ask; userspace never sees the
+	 * hardware bit.
+	 */
+	pci_intx(pdev, 0);
 	return 0;
 
 out_sriov:
@@ -636,6 +645,12 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 		}
 		pci_restore_state(pdev);
 	}
+	/*
+	 * The saved state may have INTx enabled; a closed device has no
+	 * handler on its line, and must not assert it at the line's other
+	 * users.
+	 */
+	pci_intx(pdev, 0);
 	up_write(&vdev->memory_lock);
 
 	vfio_pci_sriov_close(vdev);

@@ -313,6 +313,29 @@ TEST_F(edu, close_stops_bus_master)
 	EXPECT_EQ(EDU_ID, id);
 }
 
+/*
+ * Nobody handles INTx of a device that is closed, or open without INTx set
+ * up: ours keeps INTx disabled in hardware then (the user's view of the bit
+ * is virtual and stays clear). Stock leaves it enabled in both cases.
+ */
+TEST_F(edu, intx_disabled_while_unhandled)
+{
+	uint16_t want = vfio_driver_is_stock() ? 0 : PCI_COMMAND_INTX_DISABLE;
+	uint16_t cmd;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		EXPECT_EQ(want, sysfs_command(self->dev.bdf) &
+			  PCI_COMMAND_INTX_DISABLE) TH_LOG("open, round %d", round);
+		ASSERT_EQ(0, vfio_cfg_read16(&self->dev, PCI_COMMAND, &cmd));
+		EXPECT_EQ(0, cmd & PCI_COMMAND_INTX_DISABLE);
+		vfio_close(&self->dev);
+		EXPECT_EQ(want, sysfs_command(self->dev.bdf) &
+			  PCI_COMMAND_INTX_DISABLE) TH_LOG("closed, round %d", round);
+		ASSERT_EQ(0, open_bound(&self->dev, EDU_VENDOR, EDU_DEVICE));
+	}
+}
+
 TEST_F(edu, open_close_time)
 {
 	struct timespec t0, t1;
