@@ -24,10 +24,12 @@
 
 /*
  * The VFIO device fd is split into fixed 2^40 byte windows, one per region
- * index: the region index sits in the top bits of the file offset.
+ * index: the region index sits in the top bits of the file offset. The
+ * index is computed on the offset as u64: a signed offset with the top bit
+ * set would give a negative index.
  */
 #define VFIO_PCI_OFFSET_SHIFT	40
-#define VFIO_PCI_OFFSET_TO_INDEX(off)	((off) >> VFIO_PCI_OFFSET_SHIFT)
+#define VFIO_PCI_OFFSET_TO_INDEX(off)	((u64)(off) >> VFIO_PCI_OFFSET_SHIFT)
 #define VFIO_PCI_INDEX_TO_OFFSET(index)	((u64)(index) << VFIO_PCI_OFFSET_SHIFT)
 #define VFIO_PCI_OFFSET_MASK	(((u64)1 << VFIO_PCI_OFFSET_SHIFT) - 1)
 
@@ -149,6 +151,8 @@ struct vfio_pci_cap_handler {
  * @pm_runtime_engaged: userspace put the device in low power through
  *	VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY*
  * @pm_intx_masked: the library masked INTx on low-power entry (vfio_pci_pm.c)
+ * @pm_suspend_now: low power was just entered: the next runtime PM idle
+ *	notification suspends without the autosuspend delay (vfio_pci_pm.c)
  * @sriov_pf: for a VF, the PF's core device if the PF is bound to a VFIO
  *	driver built on this library
  * @vf_token: SR-IOV VF token shared between a PF and its VFs (PF only)
@@ -196,6 +200,7 @@ struct vfio_pci_core_device {
 	bool needs_pm_restore;
 	bool pm_runtime_engaged;
 	bool pm_intx_masked;
+	bool pm_suspend_now;
 
 	struct vfio_pci_core_device *sriov_pf;
 	struct vfio_pci_vf_token *vf_token;

@@ -5,10 +5,11 @@
  * The device is kept in D0 while it is open by a runtime PM reference that
  * the core takes at open and drops at close. LOW_POWER_ENTRY lends that
  * reference back to the runtime PM core, which suspends the device (D3hot)
- * once the entry ioctl has returned and the core's autosuspend delay has
- * passed since the device was last busy (the runtime PM core marks every
- * resume; accesses in low power mark it too). LOW_POWER_EXIT, or a
- * wake-up when userspace gave an eventfd, takes the reference again. The state is
+ * as soon as the entry ioctl has returned (vfio_pci_pm_runtime_idle()).
+ * After an access in low power, the device returns to D3hot once the
+ * core's autosuspend delay has passed since it was last busy, so that a
+ * burst of accesses costs one wake-up. LOW_POWER_EXIT, or a wake-up when
+ * userspace gave an eventfd, takes the reference again. The state is
  * vdev->pm_runtime_engaged, written under memory_lock held for write and
  * read under memory_lock or, as a hint before taking it, with READ_ONCE().
  *
@@ -38,6 +39,7 @@ static struct eventfd_ctx *vfio_pci_pm_disengage(struct vfio_pci_core_device *vd
 	lockdep_assert_held_write(&vdev->memory_lock);
 
 	WRITE_ONCE(vdev->pm_runtime_engaged, false);
+	WRITE_ONCE(vdev->pm_suspend_now, false);
 	vdev->pm_wake_trigger = NULL;
 	pm_runtime_get_noresume(&vdev->pdev->dev);
 	return trigger;
@@ -57,7 +59,11 @@ static int vfio_pci_pm_entry(struct vfio_pci_core_device *vdev,
 	vdev->pm_intx_masked = vfio_pci_intx_mask(vdev);
 	vdev->pm_wake_trigger = trigger;
 	WRITE_ONCE(vdev->pm_runtime_engaged, true);
-	/* The VFIO ioctl path still holds a reference: no suspend yet. */
+	WRITE_ONCE(vdev->pm_suspend_now, true);
+	/*
+	 * The VFIO ioctl path still holds a reference: no suspend yet, but
+	 * at its put, see vfio_pci_pm_runtime_idle().
+	 */
 	pm_runtime_put_noidle(&vdev->pdev->dev);
 	up_write(&vdev->memory_lock);
 	return 0;
@@ -251,6 +257,27 @@ static int vfio_pci_pm_runtime_resume(struct device *dev)
 }
 
 /*
+ * The last runtime PM reference is gone. After LOW_POWER_ENTRY that is
+ * the put at the end of the entry ioctl: suspend right away, as the user
+ * asked, instead of after the autosuspend delay since the device was last
+ * woken (a LOW_POWER_EXIT just before, typically), which keeps the delay
+ * for closed devices and for accesses in low power. pm_suspend_now is a
+ * hint: a racing LOW_POWER_EXIT holds a reference again, and the suspend
+ * then does nothing; a racing entry that loses its flag gets the delay.
+ */
+static int vfio_pci_pm_runtime_idle(struct device *dev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(dev);
+
+	if (!vdev || !READ_ONCE(vdev->pm_suspend_now))
+		return 0;
+	WRITE_ONCE(vdev->pm_suspend_now, false);
+	pm_runtime_suspend(dev);
+	/* Done (or refused): no autosuspend on top of it. */
+	return -EBUSY;
+}
+
+/*
  * vfio_pci_core_pm_ops - power management of devices driven by the library
  * (a plain comment: kernel-doc cannot describe variables).
  *
@@ -261,6 +288,7 @@ static int vfio_pci_pm_runtime_resume(struct device *dev)
  * and VFIO's ioctl path only wakes devices whose driver has them.
  */
 const struct dev_pm_ops vfio_pci_core_pm_ops = {
-	SET_RUNTIME_PM_OPS(NULL, vfio_pci_pm_runtime_resume, NULL)
+	SET_RUNTIME_PM_OPS(NULL, vfio_pci_pm_runtime_resume,
+			   vfio_pci_pm_runtime_idle)
 };
 EXPORT_SYMBOL_GPL(vfio_pci_core_pm_ops);
