@@ -111,8 +111,9 @@ summary() {
 	echo "$total_passed passed, $total_failed failed"
 }
 
-if ! step deps static "$make" --no-print-directory deps; then
-	summary
+# Not a test: without the packages nothing else can run.
+if ! "$make" --no-print-directory deps; then
+	echo "0 passed, 1 failed"
 	exit 1
 fi
 
