@@ -29,7 +29,7 @@
  * set would give a negative index.
  */
 #define VFIO_PCI_OFFSET_SHIFT	40
-#define VFIO_PCI_OFFSET_TO_INDEX(off)	((u64)(off) >> VFIO_PCI_OFFSET_SHIFT)
+#define VFIO_PCI_OFFSET_TO_INDEX(off)	((off) >> VFIO_PCI_OFFSET_SHIFT)
 #define VFIO_PCI_INDEX_TO_OFFSET(index)	((u64)(index) << VFIO_PCI_OFFSET_SHIFT)
 #define VFIO_PCI_OFFSET_MASK	(((u64)1 << VFIO_PCI_OFFSET_SHIFT) - 1)
 
@@ -135,6 +135,8 @@ struct vfio_pci_cap_handler {
  * @msix_offset: offset of the MSI-X table in @msix_bar
  * @msix_size: size of the MSI-X table in bytes, 0 without MSI-X
  * @pba_offset: offset of the MSI-X PBA in its BAR
+ * @rom_size: size of the ROM region, 0 without a ROM image; set at
+ *	registration
  * @pci_2_3: INTx can be masked with the PCI 2.3 INTx-disable bit
  * @has_intx: the device has a usable INTx pin
  * @has_vga: the legacy VGA ranges are exposed as a region
@@ -188,6 +190,7 @@ struct vfio_pci_core_device {
 	u32 msix_offset;
 	u32 msix_size;
 	u32 pba_offset;
+	u64 rom_size;
 
 	bool pci_2_3;
 	bool has_intx;

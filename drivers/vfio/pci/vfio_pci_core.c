@@ -726,33 +726,6 @@ static long vfio_pci_ioctl_get_info(struct vfio_pci_core_device *vdev,
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
-/* Size of the ROM region: the ROM BAR, or the shadow copy of the boot VGA. */
-static u64 vfio_pci_rom_size(struct vfio_pci_core_device *vdev)
-{
-	struct pci_dev *pdev = vdev->pdev;
-	void __iomem *io;
-	size_t size;
-	u64 len;
-	u16 cmd;
-
-	len = pci_resource_len(pdev, PCI_ROM_RESOURCE);
-	if (!len) {
-		if (!(pdev->resource[PCI_ROM_RESOURCE].flags &
-		      IORESOURCE_ROM_SHADOW))
-			return 0;
-		len = 0x20000;
-	}
-
-	/* Only report a ROM whose image is actually there. */
-	cmd = vfio_pci_memory_lock_and_enable(vdev);
-	io = pci_map_rom(pdev, &size);
-	if (io)
-		pci_unmap_rom(pdev, io);
-	vfio_pci_memory_unlock_and_restore(vdev, cmd);
-
-	return io ? len : 0;
-}
-
 static int vfio_pci_add_msix_mappable_cap(struct vfio_info_cap *caps)
 {
 	struct vfio_info_cap_header header = {
@@ -794,7 +767,7 @@ static int vfio_pci_region_info(struct vfio_pci_core_device *vdev,
 		}
 		return 0;
 	case VFIO_PCI_ROM_REGION_INDEX:
-		info->size = vfio_pci_rom_size(vdev);
+		info->size = vdev->rom_size;
 		info->flags = info->size ? VFIO_REGION_INFO_FLAG_READ : 0;
 		return 0;
 	case VFIO_PCI_CONFIG_REGION_INDEX:
@@ -1412,6 +1385,39 @@ static unsigned int vfio_pci_set_decode(struct pci_dev *pdev, bool single_vga)
 	return decodes;
 }
 
+/*
+ * Size of the ROM region: the ROM BAR, or the shadow copy of the boot VGA.
+ * Called once, at registration: mapping the ROM turns its decode on and
+ * unmapping turns it off, which would cut short a ROM read in progress
+ * (vfio_pci_rom_read() maps it for the whole read under a lock of
+ * vfio_pci_rdwr.c); and an image that is there stays there.
+ */
+static u64 vfio_pci_rom_size(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	void __iomem *io;
+	size_t size;
+	u64 len;
+	u16 cmd;
+
+	len = pci_resource_len(pdev, PCI_ROM_RESOURCE);
+	if (!len) {
+		if (!(pdev->resource[PCI_ROM_RESOURCE].flags &
+		      IORESOURCE_ROM_SHADOW))
+			return 0;
+		len = 0x20000;
+	}
+
+	/* Only report a ROM whose image is actually there. */
+	cmd = vfio_pci_memory_lock_and_enable(vdev);
+	io = pci_map_rom(pdev, &size);
+	if (io)
+		pci_unmap_rom(pdev, io);
+	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+
+	return io ? len : 0;
+}
+
 /* What cannot change while the device is bound: computed once. */
 static void vfio_pci_probe_device(struct vfio_pci_core_device *vdev)
 {
@@ -1451,6 +1457,8 @@ static void vfio_pci_probe_device(struct vfio_pci_core_device *vdev)
 		vdev->bar_mmap_ok[i] =
 			(pci_resource_flags(pdev, i) & IORESOURCE_MEM) &&
 			pci_resource_len(pdev, i) >= PAGE_SIZE;
+
+	vdev->rom_size = vfio_pci_rom_size(vdev);
 }
 
 /**

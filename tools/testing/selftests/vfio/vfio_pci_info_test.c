@@ -8,11 +8,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
 
@@ -185,6 +188,61 @@ TEST_F(zoo, rom_region)
 		EXPECT_EQ(0u, r->flags);
 	}
 	free(r);
+}
+
+/*
+ * Asking for the ROM region's size while another thread of the user reads
+ * the ROM must not disturb the read: ours sizes the ROM once, when the
+ * device is registered. Stock maps and unmaps the ROM for each query,
+ * which can turn the ROM's decode off under a read in progress: its
+ * mismatches are logged, not checked.
+ */
+TEST_F(zoo, rom_read_while_sized)
+{
+	struct vfio_region_info *r;
+	int i, bad = 0, status;
+	uint8_t *ref, *buf;
+	uint64_t size;
+	pid_t child;
+
+	ASSERT_EQ(0, vfio_region_info(self->dev.fd, VFIO_PCI_ROM_REGION_INDEX, &r));
+	size = r->size;
+	free(r);
+	if (!size)
+		SKIP(return, "no ROM");
+	ref = malloc(size);
+	buf = malloc(size);
+	ASSERT_NE(NULL, ref);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, vfio_region_read(&self->dev, VFIO_PCI_ROM_REGION_INDEX, 0,
+				      ref, size));
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		struct vfio_region_info info = {
+			.argsz = sizeof(info),
+			.index = VFIO_PCI_ROM_REGION_INDEX,
+		};
+
+		for (;;)
+			if (ioctl(self->dev.fd, VFIO_DEVICE_GET_REGION_INFO, &info))
+				_exit(1);
+	}
+	for (i = 0; i < 20; i++) {
+		memset(buf, 0, size);
+		if (vfio_region_read(&self->dev, VFIO_PCI_ROM_REGION_INDEX, 0,
+				     buf, size) || memcmp(ref, buf, size))
+			bad++;
+	}
+	kill(child, SIGKILL);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	TH_LOG("%d of %d ROM reads disturbed by concurrent size queries", bad, i);
+	if (!vfio_driver_is_stock())
+		EXPECT_EQ(0, bad);
+	free(ref);
+	free(buf);
 }
 
 TEST_F(zoo, config_region)
