@@ -81,7 +81,7 @@ struct vfio_pci_ioeventfd {
 	struct virqfd *virqfd;
 	void __iomem *addr;
 	u64 data;
-	loff_t pos;
+	u64 pos;
 	int bar;
 	int count;
 	bool mmio;
@@ -457,14 +457,16 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			size_t count, loff_t *ppos, bool iswrite)
 {
 	struct pci_dev *pdev = vdev->pdev;
-	int bar = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
+	u64 index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
 	struct vfio_pci_window win = {};
 	resource_size_t end;
 	ssize_t ret;
+	int bar;
 
-	if (bar > PCI_STD_RESOURCE_END)
+	if (index > PCI_STD_RESOURCE_END)
 		return -EINVAL;
+	bar = index;
 	end = pci_resource_len(pdev, bar);
 	if (pos >= end)
 		return -EINVAL;
@@ -677,19 +679,28 @@ static void vfio_pci_ioeventfd_free(struct vfio_pci_ioeventfd_state *state,
 	kfree(ioeventfd);
 }
 
+/*
+ * @offset comes from userspace as is: all 64 bits are the user's, so the
+ * index is computed and range-checked as u64 before it is used as an
+ * array index.
+ */
 static int vfio_pci_ioeventfd_set(struct vfio_pci_core_device *vdev,
-				  loff_t offset, u64 data, int count, int fd)
+				  u64 offset, u64 data, int count, int fd)
 {
 	struct vfio_pci_ioeventfd_state *state = vdev->ioeventfds;
 	struct pci_dev *pdev = vdev->pdev;
-	int bar = VFIO_PCI_OFFSET_TO_INDEX(offset);
-	loff_t pos = offset & VFIO_PCI_OFFSET_MASK;
+	u64 index = VFIO_PCI_OFFSET_TO_INDEX(offset);
+	u64 pos = offset & VFIO_PCI_OFFSET_MASK;
 	struct vfio_pci_ioeventfd *ioeventfd;
-	int ret;
+	resource_size_t len;
+	int bar, ret;
 
-	if (bar > PCI_STD_RESOURCE_END || fd < -1)
+	if (index > PCI_STD_RESOURCE_END || fd < -1)
 		return -EINVAL;
-	if (pos + count > pci_resource_len(pdev, bar))
+	bar = index;
+	len = pci_resource_len(pdev, bar);
+	/* pos < 2^40 and count <= 8: the sum cannot wrap. */
+	if (!len || pos + count > len)
 		return -EINVAL;
 	/* The MSI-X table is the host's, see vfio_pci_bar_rw(). */
 	if (vdev->msix_size && bar == vdev->msix_bar &&

@@ -293,6 +293,86 @@ TEST_F(edu, bad_input)
 	EXPECT_EQ(-ENODEV, ioeventfd(fd, SZ(4), 0, EDU_REG_LIVENESS, 1, -1));
 }
 
+/*
+ * Offsets whose region index has the top bit set: negative as a signed
+ * 64-bit number, so an index computed on loff_t would be negative too and
+ * pick an array slot before the BARs. Each must be -EINVAL and nothing
+ * else. Stock computes the index on a signed offset: the first one oopses
+ * in its VFIO_DEVICE_IOEVENTFD (a page fault reading far before the BAR
+ * array), so these are not tried there.
+ */
+TEST_F(edu, offset_top_bit)
+{
+	static const uint64_t bad[] = {
+		0x8000000000000000ull | EDU_REG_LIVENESS,
+		0x8000000000000000ull,
+		0xfffffe0000000000ull,			/* index -2 */
+		0xffffff0000000000ull | EDU_REG_LIVENESS,	/* index -1 */
+		0xfffffffffffffff8ull,
+		0xfffffa0000000000ull,			/* index -6 */
+	};
+	const int fd = self->dev.fd, efd = self->efd;
+	unsigned int i, n;
+
+	if (vfio_driver_is_stock())
+		SKIP(return, "stock oopses on these (a negative BAR index), not tried");
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (n = 1; n <= 8; n <<= 1) {
+			EXPECT_EQ(-EINVAL, ioeventfd(fd, SZ(n), 0, bad[i], 1, efd))
+				TH_LOG("offset 0x%llx, %u bytes",
+				       (unsigned long long)bad[i], n);
+			EXPECT_EQ(-EINVAL, ioeventfd(fd, SZ(n), 0, bad[i], 1, -1))
+				TH_LOG("offset 0x%llx, %u bytes, unregister",
+				       (unsigned long long)bad[i], n);
+		}
+	}
+	/* Nothing was registered, BAR0 still works. */
+	EXPECT_EQ(0, ioeventfd(fd, SZ(4), 0, EDU_REG_LIVENESS, 1, efd));
+	ASSERT_EQ(0, signal_efd(efd));
+	EXPECT_EQ(~1u, wait32(&self->dev, 0, EDU_REG_LIVENESS, ~1u));
+}
+
+/*
+ * Region indices past the BARs, up to the largest positive one, and
+ * registers that end past the BAR (the last byte of the 2^40 window
+ * included). -EINVAL on both drivers.
+ */
+TEST_F(edu, offset_range)
+{
+	static const uint64_t index[] = {
+		VFIO_PCI_ROM_REGION_INDEX, VFIO_PCI_CONFIG_REGION_INDEX,
+		VFIO_PCI_VGA_REGION_INDEX, VFIO_PCI_NUM_REGIONS, 0x10, 0xffff,
+		0x7fffff,
+	};
+	const uint64_t size = self->dev.regions[0].size;
+	const int fd = self->dev.fd, efd = self->efd;
+	unsigned int i, n;
+
+	for (i = 0; i < sizeof(index) / sizeof(index[0]); i++)
+		for (n = 1; n <= 8; n <<= 1)
+			EXPECT_EQ(-EINVAL, ioeventfd(fd, SZ(n), 0,
+						     (index[i] << 40) | EDU_REG_LIVENESS,
+						     1, efd))
+				TH_LOG("index 0x%llx, %u bytes",
+				       (unsigned long long)index[i], n);
+	for (n = 1; n <= 8; n <<= 1) {
+		EXPECT_EQ(0, ioeventfd(fd, SZ(n), 0, size - n, 1, efd))
+			TH_LOG("%u bytes at the end", n);
+		EXPECT_EQ(-EINVAL, ioeventfd(fd, SZ(n), 0, size - n + 1, 1, efd))
+			TH_LOG("%u bytes crossing the end", n);
+		EXPECT_EQ(-EINVAL, ioeventfd(fd, SZ(n), 0, (1ull << 40) - 1, 1, efd))
+			TH_LOG("%u bytes at the end of the window", n);
+		EXPECT_EQ(-EINVAL, ioeventfd(fd, SZ(n), 0, 0xffffffffffull, 1, -1))
+			TH_LOG("%u bytes at the end of the window, unregister", n);
+	}
+	/* No size, or sizes that are not one of 1, 2, 4, 8. */
+	EXPECT_EQ(-EINVAL, ioeventfd(fd, 0, 0, EDU_REG_LIVENESS, 1, efd));
+	EXPECT_EQ(-EINVAL, ioeventfd(fd, SZ(2) | SZ(4), 0, EDU_REG_LIVENESS, 1, efd));
+	EXPECT_EQ(-EINVAL, ioeventfd(fd, SZ(1) | SZ(2) | SZ(4) | SZ(8), 0,
+				     EDU_REG_LIVENESS, 1, efd));
+}
+
 /* With memory decode off, the write is dropped, not a bus error. */
 TEST_F(edu, memory_decode_off)
 {
@@ -435,6 +515,15 @@ TEST_F(nvme, msix_table)
 	EXPECT_EQ(0, ioeventfd(self->dev.fd, SZ(4), bar, end, 0, self->efd));
 	EXPECT_EQ(0, ioeventfd(self->dev.fd, SZ(8), bar, pba & PCI_MSIX_PBA_OFFSET,
 			       0, self->efd));
+}
+
+/* The upper half of a 64-bit BAR is a region of length 0. */
+TEST_F(nvme, bar64_upper_half)
+{
+	ASSERT_EQ(0ull, self->dev.regions[1].size);
+	EXPECT_EQ(-EINVAL, ioeventfd(self->dev.fd, SZ(4), 1, 0, 0, self->efd));
+	EXPECT_EQ(-EINVAL, ioeventfd(self->dev.fd, SZ(1), 1, 0, 0, self->efd));
+	EXPECT_EQ(-EINVAL, ioeventfd(self->dev.fd, SZ(4), 1, 0, 0, -1));
 }
 
 /* ---- e1000e: an I/O port BAR ---------------------------------------- */

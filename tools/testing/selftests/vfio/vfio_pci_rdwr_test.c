@@ -259,6 +259,39 @@ TEST_F(edu, absent_regions)
 	EXPECT_EQ(-EINVAL, RES(rd(&self->dev, VFIO_PCI_NUM_REGIONS, 0, &v, 4)));
 }
 
+/*
+ * File offsets with the top bit set would give a negative region index if
+ * computed on a signed offset. The VFS refuses negative offsets, and
+ * offset + count past the largest positive one, before the driver sees
+ * them (the device fd has no FMODE_UNSIGNED_OFFSET); large positive
+ * indices are unknown regions.
+ */
+TEST_F(edu, offset_top_bit)
+{
+	static const uint64_t bad[] = {
+		0x8000000000000000ull | EDU_REG_LIVENESS,
+		0xfffffe0000000000ull,
+		0xffffff0000000000ull | EDU_REG_LIVENESS,
+		0xfffffffffffffffcull,
+	};
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, RES(pread(self->dev.fd, &v, 4, bad[i])))
+			TH_LOG("offset 0x%llx", (unsigned long long)bad[i]);
+		EXPECT_EQ(-EINVAL, RES(pwrite(self->dev.fd, &v, 4, bad[i])))
+			TH_LOG("offset 0x%llx", (unsigned long long)bad[i]);
+	}
+	/* Positive, but the end of the access is not. */
+	EXPECT_EQ(-EINVAL, RES(pread(self->dev.fd, &v, 8, 0x7ffffffffffffffcll)));
+	/* The largest positive region index. */
+	EXPECT_EQ(-EINVAL, RES(rd(&self->dev, 0x7fffff, 0, &v, 4)));
+	EXPECT_EQ(-EINVAL, RES(wr(&self->dev, 0x7fffff, EDU_REG_LIVENESS, &v, 4)));
+	EXPECT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_ID, &v, 4)));
+	EXPECT_EQ((uint32_t)EDU_ID_VALUE, (uint32_t)v);
+}
+
 /* With memory decode off, BAR accesses fail with -EIO, not a bus error. */
 TEST_F(edu, memory_decode_off)
 {
