@@ -4,10 +4,11 @@
  * ranges through the device fd, and ioeventfds (VFIO_DEVICE_IOEVENTFD).
  *
  * Every access goes through a kernel bounce buffer: the device is touched
- * with memory_lock held for read (so that it cannot stop decoding memory
- * under us), but the user buffer is only touched with memory_lock dropped,
- * because a fault on the user buffer may land in an mmap of this very
- * device, whose fault handler takes memory_lock itself.
+ * with memory_lock held for read (so that it can neither stop decoding
+ * memory nor enter low power under us), but the user buffer is only
+ * touched with memory_lock dropped, because a fault on the user buffer may
+ * land in an mmap of this very device, whose fault handler takes
+ * memory_lock itself.
  */
 
 #include <linux/eventfd.h>
@@ -16,6 +17,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/pm_runtime.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -87,11 +89,15 @@ struct vfio_pci_ioeventfd {
 	bool mmio;
 };
 
-/* How the device side of one access is serialised. */
+/*
+ * How the device side of one access is serialised. Each takes memory_lock
+ * for read and fails with -EIO unless the device is awake, see
+ * vfio_pci_awake_get().
+ */
 enum vfio_pci_window_lock {
-	VFIO_PCI_LOCK_NONE,	/* I/O port BARs: no decode gating */
-	VFIO_PCI_LOCK_MEMORY,	/* memory_lock, -EIO unless memory decodes */
-	VFIO_PCI_LOCK_VGA,	/* the VGA arbiter */
+	VFIO_PCI_LOCK_IO,	/* I/O port BARs: no decode gating */
+	VFIO_PCI_LOCK_MEMORY,	/* -EIO unless memory decodes too */
+	VFIO_PCI_LOCK_VGA,	/* the VGA arbiter first */
 };
 
 /**
@@ -112,37 +118,83 @@ struct vfio_pci_window {
 	unsigned int vga_rsrc;
 };
 
-static int vfio_pci_window_lock(struct vfio_pci_core_device *vdev,
-				const struct vfio_pci_window *win)
+/*
+ * May MMIO or port I/O reach the device? Caller holds memory_lock, which
+ * makes pm_runtime_engaged stable. Out of low power the device holds the
+ * open runtime PM reference, and entering low power needs memory_lock for
+ * write, so it is in D0 for as long as the caller holds the lock. In low
+ * power the device is in D0 only while somebody holds a reference (the
+ * read/write op that woke it, vfio_pci_pm_access_begin()), and runtime
+ * suspend does not take memory_lock: take a reference of our own for the
+ * time of the access, only if the device is active, since nothing may wake
+ * it under memory_lock. A device whose runtime PM is disabled cannot
+ * change state that way: its power state says it all.
+ *
+ * Returns true if the device may be accessed; *@pm_ref then tells whether
+ * vfio_pci_awake_put() has a reference to drop.
+ */
+static bool vfio_pci_awake_get(struct vfio_pci_core_device *vdev,
+			       bool *pm_ref)
 {
-	switch (win->lock) {
-	case VFIO_PCI_LOCK_MEMORY:
-		down_read(&vdev->memory_lock);
-		if (!vfio_pci_config_memory_enabled(vdev)) {
-			up_read(&vdev->memory_lock);
-			return -EIO;
-		}
-		return 0;
-	case VFIO_PCI_LOCK_VGA:
-		return vga_get_interruptible(vdev->pdev, win->vga_rsrc);
-	default:
-		return 0;
+	struct pci_dev *pdev = vdev->pdev;
+	int ret;
+
+	*pm_ref = false;
+	if (likely(!vdev->pm_runtime_engaged))
+		return true;
+	ret = pm_runtime_get_if_active(&pdev->dev, true);
+	if (ret < 0)
+		return pdev->current_state == PCI_D0;
+	if (!ret)
+		return false;
+	*pm_ref = true;
+	return pdev->current_state == PCI_D0;
+}
+
+/*
+ * Drop what vfio_pci_awake_get() took, whether or not it said yes. The
+ * put is asynchronous, so this may run in atomic context and under
+ * memory_lock: a synchronous idle could run runtime PM callbacks, which
+ * may take memory_lock.
+ */
+static void vfio_pci_awake_put(struct vfio_pci_core_device *vdev, bool pm_ref)
+{
+	if (pm_ref)
+		pm_runtime_put(&vdev->pdev->dev);
+}
+
+static int vfio_pci_window_lock(struct vfio_pci_core_device *vdev,
+				const struct vfio_pci_window *win,
+				bool *pm_ref)
+{
+	int ret;
+
+	*pm_ref = false;
+	if (win->lock == VFIO_PCI_LOCK_VGA) {
+		ret = vga_get_interruptible(vdev->pdev, win->vga_rsrc);
+		if (ret)
+			return ret;
 	}
+	down_read(&vdev->memory_lock);
+	if ((win->lock != VFIO_PCI_LOCK_MEMORY ||
+	     vfio_pci_config_memory_enabled(vdev)) &&
+	    vfio_pci_awake_get(vdev, pm_ref))
+		return 0;
+	up_read(&vdev->memory_lock);
+	vfio_pci_awake_put(vdev, *pm_ref);
+	if (win->lock == VFIO_PCI_LOCK_VGA)
+		vga_put(vdev->pdev, win->vga_rsrc);
+	return -EIO;
 }
 
 static void vfio_pci_window_unlock(struct vfio_pci_core_device *vdev,
-				   const struct vfio_pci_window *win)
+				   const struct vfio_pci_window *win,
+				   bool pm_ref)
 {
-	switch (win->lock) {
-	case VFIO_PCI_LOCK_MEMORY:
-		up_read(&vdev->memory_lock);
-		break;
-	case VFIO_PCI_LOCK_VGA:
+	up_read(&vdev->memory_lock);
+	vfio_pci_awake_put(vdev, pm_ref);
+	if (win->lock == VFIO_PCI_LOCK_VGA)
 		vga_put(vdev->pdev, win->vga_rsrc);
-		break;
-	default:
-		break;
-	}
 }
 
 /* The bulk of a transfer: a run of aligned 8-byte MMIO accesses. */
@@ -309,15 +361,16 @@ static ssize_t vfio_pci_window_rw_one(struct vfio_pci_core_device *vdev,
 				      loff_t pos, bool iswrite)
 {
 	union vfio_pci_reg reg;
+	bool pm_ref;
 	int ret;
 
 	if (iswrite && vfio_pci_reg_user(&reg, ubuf, count, true))
 		return -EFAULT;
-	ret = vfio_pci_window_lock(vdev, win);
+	ret = vfio_pci_window_lock(vdev, win, &pm_ref);
 	if (ret)
 		return ret;
 	vfio_pci_reg_io(&reg, win->io + pos, count, iswrite);
-	vfio_pci_window_unlock(vdev, win);
+	vfio_pci_window_unlock(vdev, win, pm_ref);
 	if (!iswrite && vfio_pci_reg_user(&reg, ubuf, count, false))
 		return -EFAULT;
 	return count;
@@ -325,8 +378,10 @@ static ssize_t vfio_pci_window_rw_one(struct vfio_pci_core_device *vdev,
 
 /*
  * Copy @count bytes between @ubuf and window offset @pos, in chunks that
- * each take the window's lock once around the device accesses only.
- * Returns the bytes transferred, or a negative errno when none were.
+ * each take the window's lock once around the device accesses only. The
+ * device may stop decoding or enter low power between two chunks: each
+ * chunk checks again. Returns the bytes transferred, or a negative errno
+ * when none were.
  */
 static ssize_t vfio_pci_window_rw(struct vfio_pci_core_device *vdev,
 				  const struct vfio_pci_window *win,
@@ -336,6 +391,7 @@ static ssize_t vfio_pci_window_rw(struct vfio_pci_core_device *vdev,
 	u64 stackbuf[VFIO_PCI_RW_STACK_BYTES / sizeof(u64)];
 	size_t bufsz = sizeof(stackbuf), done = 0;
 	void *kbuf = stackbuf;
+	bool pm_ref;
 	int ret = 0;
 
 	if (vfio_pci_window_one(win, ubuf, count, pos))
@@ -360,11 +416,11 @@ static ssize_t vfio_pci_window_rw(struct vfio_pci_core_device *vdev,
 			ret = -EFAULT;
 			break;
 		}
-		ret = vfio_pci_window_lock(vdev, win);
+		ret = vfio_pci_window_lock(vdev, win, &pm_ref);
 		if (ret)
 			break;
 		vfio_pci_window_xfer(win, kbuf, n, pos + done, iswrite);
-		vfio_pci_window_unlock(vdev, win);
+		vfio_pci_window_unlock(vdev, win, pm_ref);
 		if (!iswrite && copy_to_user(ubuf + done, kbuf, n)) {
 			ret = -EFAULT;
 			break;
@@ -478,7 +534,7 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 
 	win.io = vdev->barmap[bar];
 	win.mmio = pci_resource_flags(pdev, bar) & IORESOURCE_MEM;
-	win.lock = win.mmio ? VFIO_PCI_LOCK_MEMORY : VFIO_PCI_LOCK_NONE;
+	win.lock = win.mmio ? VFIO_PCI_LOCK_MEMORY : VFIO_PCI_LOCK_IO;
 	if (vdev->msix_size && bar == vdev->msix_bar) {
 		win.hole_start = vdev->msix_offset;
 		win.hole_end = vdev->msix_offset + vdev->msix_size;
@@ -511,6 +567,7 @@ ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
 	struct vfio_pci_window win = {};
 	resource_size_t end;
+	bool pm_ref = false;
 	ssize_t ret = 0;
 	size_t size;
 
@@ -523,11 +580,13 @@ ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
 	mutex_lock(&vdev->ioeventfds->rom_lock);
 	/* Mapping reads the ROM header, which needs the memory decode. */
 	down_read(&vdev->memory_lock);
-	if (vfio_pci_config_memory_enabled(vdev))
+	if (vfio_pci_config_memory_enabled(vdev) &&
+	    vfio_pci_awake_get(vdev, &pm_ref))
 		win.io = pci_map_rom(pdev, &size);
 	else
 		ret = -EIO;
 	up_read(&vdev->memory_lock);
+	vfio_pci_awake_put(vdev, pm_ref);
 	if (!win.io) {
 		if (!ret)
 			ret = -ENOMEM;
@@ -638,6 +697,23 @@ static void vfio_pci_ioeventfd_do_write(struct vfio_pci_ioeventfd *ioeventfd)
 }
 
 /*
+ * Caller holds memory_lock. The write is dropped, as the device would drop
+ * it, while a memory BAR does not decode or while the device is in low
+ * power and not awake (a device in D3hot only answers config cycles, port
+ * I/O included).
+ */
+static void vfio_pci_ioeventfd_write_locked(struct vfio_pci_ioeventfd *ioeventfd)
+{
+	struct vfio_pci_core_device *vdev = ioeventfd->vdev;
+	bool pm_ref = false;
+
+	if ((!ioeventfd->mmio || vfio_pci_config_memory_enabled(vdev)) &&
+	    vfio_pci_awake_get(vdev, &pm_ref))
+		vfio_pci_ioeventfd_do_write(ioeventfd);
+	vfio_pci_awake_put(vdev, pm_ref);
+}
+
+/*
  * Called from the eventfd wake-up, in atomic context: write right away if
  * memory_lock is free, else leave it to vfio_pci_ioeventfd_thread().
  */
@@ -646,14 +722,9 @@ static int vfio_pci_ioeventfd_handler(void *opaque, void *unused)
 	struct vfio_pci_ioeventfd *ioeventfd = opaque;
 	struct vfio_pci_core_device *vdev = ioeventfd->vdev;
 
-	if (!ioeventfd->mmio) {
-		vfio_pci_ioeventfd_do_write(ioeventfd);
-		return 0;
-	}
 	if (!down_read_trylock(&vdev->memory_lock))
 		return 1;
-	if (vfio_pci_config_memory_enabled(vdev))
-		vfio_pci_ioeventfd_do_write(ioeventfd);
+	vfio_pci_ioeventfd_write_locked(ioeventfd);
 	up_read(&vdev->memory_lock);
 	return 0;
 }
@@ -664,8 +735,7 @@ static void vfio_pci_ioeventfd_thread(void *opaque, void *unused)
 	struct vfio_pci_core_device *vdev = ioeventfd->vdev;
 
 	down_read(&vdev->memory_lock);
-	if (vfio_pci_config_memory_enabled(vdev))
-		vfio_pci_ioeventfd_do_write(ioeventfd);
+	vfio_pci_ioeventfd_write_locked(ioeventfd);
 	up_read(&vdev->memory_lock);
 }
 

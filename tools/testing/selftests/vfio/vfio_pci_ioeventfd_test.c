@@ -13,6 +13,7 @@
  * 4-byte halves, so there only the low half can be compared.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -36,6 +37,7 @@
 #define E1000E_VENDOR		0x8086
 #define E1000E_DEVICE		0x10d3
 #define E1000E_IO_BAR		2	/* IOADDR at 0 */
+#define E1000E_REG_RDBAL0	0x2800	/* receive descriptor base, low */
 
 /* The per-device limit of the uAPI implementation (both drivers). */
 #define IOEVENTFD_MAX		1000
@@ -526,7 +528,7 @@ TEST_F(nvme, bar64_upper_half)
 	EXPECT_EQ(-EINVAL, ioeventfd(self->dev.fd, SZ(4), 1, 0, 0, -1));
 }
 
-/* ---- e1000e: an I/O port BAR ---------------------------------------- */
+/* ---- e1000e: an I/O port BAR, power management ---------------------- */
 
 FIXTURE(e1000e) {
 	struct vfio_dev dev;
@@ -560,6 +562,86 @@ TEST_F(e1000e, io_bar)
 	EXPECT_EQ(-EINVAL, ioeventfd(self->dev.fd, SZ(8), E1000E_IO_BAR,
 				     self->dev.regions[E1000E_IO_BAR].size - 4, 0,
 				     self->efd));
+}
+
+static int low_power(int devfd, bool enter)
+{
+	struct vfio_device_feature f = {
+		.argsz = sizeof(f),
+		.flags = VFIO_DEVICE_FEATURE_SET |
+			 (enter ? VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY :
+				  VFIO_DEVICE_FEATURE_LOW_POWER_EXIT),
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_FEATURE, &f) ? -errno : 0;
+}
+
+/* Wait up to two seconds for the power_state attribute to read @want. */
+static bool wait_power_state(const char *bdf, const char *want)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char buf[32] = "";
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (vfio_sysfs_read(bdf, "power_state", buf, sizeof(buf)) > 0 &&
+		    !strcmp(buf, want))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	ksft_print_msg("%s power_state is %s, not %s\n", bdf, buf, want);
+	return false;
+}
+
+/*
+ * In low power (LOW_POWER_ENTRY, the device in D3hot), a signalled
+ * ioeventfd must not reach the device: a device in D3hot only answers
+ * config cycles. The write is dropped, as with memory decode off, and
+ * the device stays in D3hot. Watched on RDBAL0 (BAR0), a plain register
+ * nothing else writes while the device is unused, and on IOADDR (the I/O
+ * port BAR): QEMU's e1000e takes writes in D3hot, so a write that got
+ * through shows up after LOW_POWER_EXIT.
+ */
+TEST_F(e1000e, low_power)
+{
+	const uint32_t before = 0x12340000, written = 0x56780000;
+	const int fd = self->dev.fd;
+	int efd_io = eventfd(0, EFD_NONBLOCK);
+
+	ASSERT_LE(0, efd_io);
+	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
+	wr32(&self->dev, 0, E1000E_REG_RDBAL0, before);
+	ASSERT_EQ(before, rd32(&self->dev, 0, E1000E_REG_RDBAL0));
+	wr32(&self->dev, E1000E_IO_BAR, 0, 0x10);
+	ASSERT_EQ(0x10u, rd32(&self->dev, E1000E_IO_BAR, 0));
+	ASSERT_EQ(0, ioeventfd(fd, SZ(4), 0, E1000E_REG_RDBAL0, written, self->efd));
+	ASSERT_EQ(0, ioeventfd(fd, SZ(4), E1000E_IO_BAR, 0, 0x18, efd_io));
+
+	ASSERT_EQ(0, low_power(fd, true));
+	ASSERT_TRUE(wait_power_state(self->dev.bdf, "D3hot"));
+	ASSERT_EQ(0, signal_efd(self->efd));
+	ASSERT_EQ(0, signal_efd(efd_io));
+	settle();
+	EXPECT_TRUE(wait_power_state(self->dev.bdf, "D3hot"));
+	ASSERT_EQ(0, low_power(fd, false));
+	EXPECT_TRUE(wait_power_state(self->dev.bdf, "D0"));
+
+	if (vfio_driver_is_stock()) {
+		/* Stock drops the memory write but lets the port write through. */
+		EXPECT_EQ(before, rd32(&self->dev, 0, E1000E_REG_RDBAL0));
+		EXPECT_EQ(0x18u, rd32(&self->dev, E1000E_IO_BAR, 0));
+	} else {
+		EXPECT_EQ(before, rd32(&self->dev, 0, E1000E_REG_RDBAL0));
+		EXPECT_EQ(0x10u, rd32(&self->dev, E1000E_IO_BAR, 0));
+	}
+
+	/* Back in D0 the ioeventfds write again. */
+	ASSERT_EQ(0, signal_efd(self->efd));
+	EXPECT_EQ(written, wait32(&self->dev, 0, E1000E_REG_RDBAL0, written));
+	wr32(&self->dev, E1000E_IO_BAR, 0, 0x10);
+	ASSERT_EQ(0, signal_efd(efd_io));
+	EXPECT_EQ(0x18u, wait32(&self->dev, E1000E_IO_BAR, 0, 0x18));
+	close(efd_io);
 }
 
 TEST_HARNESS_MAIN

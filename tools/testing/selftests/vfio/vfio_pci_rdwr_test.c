@@ -14,11 +14,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/pci_regs.h>
 
@@ -556,6 +558,74 @@ TEST_F(e1000e, rom_memory_decode_off)
 	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
 	ASSERT_EQ(4, RES(rd(&self->dev, VFIO_PCI_ROM_REGION_INDEX, 0, &v, 4)));
 	EXPECT_EQ(0xaa55u, v & 0xffff);
+}
+
+static int low_power(int devfd, bool enter)
+{
+	struct vfio_device_feature f = {
+		.argsz = sizeof(f),
+		.flags = VFIO_DEVICE_FEATURE_SET |
+			 (enter ? VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY :
+				  VFIO_DEVICE_FEATURE_LOW_POWER_EXIT),
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_FEATURE, &f) ? -errno : 0;
+}
+
+/* Wait up to two seconds for the power_state attribute to read @want. */
+static bool wait_power_state(const char *bdf, const char *want)
+{
+	char buf[32] = "";
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (vfio_sysfs_read(bdf, "power_state", buf, sizeof(buf)) > 0 &&
+		    !strcmp(buf, want))
+			return true;
+		usleep(10000);
+	}
+	ksft_print_msg("%s power_state is %s, not %s\n", bdf, buf, want);
+	return false;
+}
+
+/*
+ * Accesses of several bounce-buffer chunks while the device is in low
+ * power (LOW_POWER_ENTRY): the access wakes the device, and every chunk
+ * finds it awake. The data is the same as in D0.
+ */
+TEST_F(e1000e, low_power_bulk)
+{
+	const size_t len = 3 * 4096 + 64, off = 0x5000;
+	uint8_t *d0 = malloc(len), *lp = malloc(len);
+	const int rom = VFIO_PCI_ROM_REGION_INDEX;
+	uint32_t io_d0 = 0, io_lp = 0;
+
+	ASSERT_TRUE(d0 && lp);
+	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
+	ASSERT_EQ((ssize_t)len, RES(rd(&self->dev, 0, off, d0, len)));
+	ASSERT_EQ(4, RES(rd(&self->dev, E1000E_IO_BAR, 0, &io_d0, 4)));
+
+	ASSERT_EQ(0, low_power(self->dev.fd, true));
+	ASSERT_TRUE(wait_power_state(self->dev.bdf, "D3hot"));
+	memset(lp, 0, len);
+	EXPECT_EQ((ssize_t)len, RES(rd(&self->dev, 0, off, lp, len)));
+	EXPECT_EQ(0, memcmp(d0, lp, len));
+	EXPECT_EQ((ssize_t)len, RES(wr(&self->dev, 0, off, d0, len)));
+	EXPECT_EQ(4, RES(rd(&self->dev, E1000E_IO_BAR, 0, &io_lp, 4)));
+	EXPECT_EQ(io_d0, io_lp);
+	if (self->dev.regions[rom].size >= len) {
+		EXPECT_EQ((ssize_t)len, RES(rd(&self->dev, rom, 0, lp, len)));
+		EXPECT_EQ(0x55, lp[0]);
+		EXPECT_EQ(0xaa, lp[1]);
+	}
+	EXPECT_TRUE(wait_power_state(self->dev.bdf, "D3hot"));
+	ASSERT_EQ(0, low_power(self->dev.fd, false));
+	EXPECT_TRUE(wait_power_state(self->dev.bdf, "D0"));
+	memset(lp, 0, len);
+	EXPECT_EQ((ssize_t)len, RES(rd(&self->dev, 0, off, lp, len)));
+	EXPECT_EQ(0, memcmp(d0, lp, len));
+	free(d0);
+	free(lp);
 }
 
 /* ---- pci-testdev: a 256-byte I/O port BAR ---------------------------- */
