@@ -105,7 +105,10 @@ int vfio_pci_ioeventfds_init(struct vfio_pci_core_device *vdev);
 void vfio_pci_ioeventfds_exit(struct vfio_pci_core_device *vdev);
 long vfio_pci_ioctl_ioeventfd(struct vfio_pci_core_device *vdev,
 			      void __user *arg);
-/* Remove every ioeventfd (close, reset); caller must not hold memory_lock. */
+/*
+ * Remove every ioeventfd, on close only: they survive VFIO_DEVICE_RESET and
+ * hot resets. The caller must not hold memory_lock.
+ */
 void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vdev);
 
 /* ---- vfio_pci_sriov.c ---- */

@@ -871,8 +871,10 @@ long vfio_pci_ioctl_ioeventfd(struct vfio_pci_core_device *vdev,
  * vfio_pci_ioeventfds_release() - remove every ioeventfd
  * @vdev: the device
  *
- * On close and reset. Waits for running handlers, which may wait for
- * memory_lock: the caller must not hold memory_lock.
+ * On close only: registrations survive VFIO_DEVICE_RESET and hot resets,
+ * as userspace set them up for the device, not for its state. Waits for
+ * running handlers, which may wait for memory_lock: the caller must not
+ * hold memory_lock.
  */
 void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vdev)
 {
