@@ -20,6 +20,10 @@
 #   SSCANF_TO_KSTRTO, STRLCPY      kstrto*() and strscpy() are kernel-only
 #   VOLATILE                       volatile is the correct way to access
 #                                  a device's BAR mapped into userspace
+# and, in files using kselftest_harness.h, also without
+#   BRACES                         its EXPECT_*() and ASSERT_*() expand to
+#                                  two statements: a lone one under
+#                                  if/else must be braced
 # The kselftest framework headers in tools/testing/selftests/ are the
 # kernel's (copied with two small fixes), not ours, and are not checked.
 set -euo pipefail
@@ -37,6 +41,7 @@ vendored=(tools/testing/selftests/kselftest.h
 cd "$tree"
 kernel=()
 user=()
+harness=()
 while IFS= read -r f; do
 	for v in "${vendored[@]}"; do
 		[ "$f" = "$v" ] && continue 2
@@ -50,6 +55,8 @@ while IFS= read -r f; do
 	dir=$(dirname "$f")
 	if cat "$dir"/Kbuild "$dir"/Makefile 2>/dev/null | grep -q '^obj-'; then
 		kernel+=("$f")
+	elif grep -q '^#include.*kselftest_harness\.h' "$f"; then
+		harness+=("$f")
 	else
 		user+=("$f")
 	fi
@@ -57,7 +64,7 @@ done < <(find drivers include tools scripts samples -name '*.[ch]' \
 	 -not -name '*.mod.c' -not -path '*/build/*' 2>/dev/null | sort)
 
 rc=0
-echo "checkpatch --strict: ${#kernel[@]} kernel files, ${#user[@]} userspace files"
+echo "checkpatch --strict: ${#kernel[@]} kernel files, $((${#user[@]} + ${#harness[@]})) userspace files"
 if [ ${#kernel[@]} -gt 0 ]; then
 	"$checkpatch" --strict --quiet --show-types --root="$src" -f \
 		"${kernel[@]}" || rc=1
@@ -65,6 +72,10 @@ fi
 if [ ${#user[@]} -gt 0 ]; then
 	"$checkpatch" --strict --quiet --show-types --no-tree \
 		--ignore="$userspace_ignore" -f "${user[@]}" || rc=1
+fi
+if [ ${#harness[@]} -gt 0 ]; then
+	"$checkpatch" --strict --quiet --show-types --no-tree \
+		--ignore="$userspace_ignore,BRACES" -f "${harness[@]}" || rc=1
 fi
 if [ $rc -eq 0 ]; then
 	echo "checkpatch: clean"
