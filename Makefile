@@ -136,6 +136,8 @@ clean:
 	+@test ! -d "$(KDIR)" || $(LOCK) $(KBUILD) clean
 	+@test ! -f scripts/mod/Makefile || $(MAKE) -C scripts/mod clean
 	+@test ! -f $(SELFTESTS)/Makefile || $(MAKE) -C $(SELFTESTS) clean
+	+@test ! -d "$(KDIR)" || $(MAKE) -C $(SELFTESTS)/vfio_test_driver KDIR=$(KDIR) clean
+	+@$(MAKE) -C tools/vfio clean
 	rm -rf $(BUILD)
 
 help:
@@ -147,7 +149,10 @@ help:
 	@echo '  checkpatch   checkpatch.pl --strict on all our C files'
 	@echo '  sparse       the module build under sparse (C=2)'
 	@echo '  kunit        KUnit tests, our library built into a 6.1 kernel'
-	@echo '  selftests    build the VFIO kselftests'
+	@echo '  docs         build the documentation, check the kernel-doc'
+	@echo '  guard-tests  tests of the driver_override-only guard'
+	@echo '  tools        build and test the vfio-bind tool'
+	@echo '  selftests    build the VFIO kselftests and what they need'
 	@echo '  vm           a shell in the test VM with our modules loaded'
 	@echo '  demo         boot the VM, bind the device zoo, drive edu via VFIO'
 	@echo '  bench        open/access benchmark, ours against stock'
