@@ -63,6 +63,17 @@ while IFS= read -r f; do
 done < <(find drivers include tools scripts samples -name '*.[ch]' \
 	 -not -name '*.mod.c' -not -path '*/build/*' 2>/dev/null | sort)
 
+# checkpatch caches what it learns about CamelCase in its working
+# directory, and in a git work tree takes its include/ from git: run it
+# from a scratch directory that only links to our sources, so it leaves
+# nothing in the tree and reads the kernel's include/ in tree mode.
+work=$(mktemp -d "$(dirname "$src")/checkpatch.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+for d in drivers include tools scripts samples; do
+	[ -e "$d" ] && ln -s "$tree/$d" "$work/$d"
+done
+cd "$work"
+
 rc=0
 echo "checkpatch --strict: ${#kernel[@]} kernel files, $((${#user[@]} + ${#harness[@]})) userspace files"
 if [ ${#kernel[@]} -gt 0 ]; then
