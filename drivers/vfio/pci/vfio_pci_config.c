@@ -1255,12 +1255,11 @@ void vfio_pci_config_exit(struct vfio_pci_core_device *vdev)
  * Called on open and after every reset. Decoding and bus mastering reflect
  * what the hardware does now (the core enabled the device); everything else
  * comes from the snapshot taken at probe time. Takes the config lock and
- * may call vfio_pci_intx_user_disable(). Returns 0 or a negative errno.
+ * calls vfio_pci_intx_user_disable(). Returns 0 or a negative errno.
  */
 int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 {
 	struct vfio_pci_config_state *cfg = vdev->config;
-	bool intx_disabled;
 	u16 cmd, vcmd;
 	int ret;
 
@@ -1272,8 +1271,6 @@ int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 		cmd |= PCI_COMMAND_MEMORY;
 
 	mutex_lock(&cfg->lock);
-	intx_disabled = cfg->vconfig[PCI_COMMAND + 1] &
-			(PCI_COMMAND_INTX_DISABLE >> 8);
 	vfio_pci_cfg_reset(cfg);
 	vcmd = get_unaligned_le16(cfg->vconfig + PCI_COMMAND);
 	vcmd &= ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
@@ -1285,9 +1282,13 @@ int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 		cfg->vconfig[PCI_INTERRUPT_PIN] = 0;
 	mutex_unlock(&cfg->lock);
 
-	/* The reset cleared userspace's INTx-disable bit: tell the owner. */
-	if (intx_disabled)
-		vfio_pci_intx_user_disable(vdev, false);
+	/*
+	 * The reset cleared userspace's INTx-disable bit. Tell the bit's owner
+	 * even if it was clear: pci_enable_device() and the resets rewrite the
+	 * hardware bit behind its back, and only it knows whether a handler
+	 * is there for INTx to be enabled.
+	 */
+	vfio_pci_intx_user_disable(vdev, false);
 	return 0;
 }
 

@@ -551,18 +551,16 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 			pci_dbg(pdev, "cannot save config state\n");
 	}
 
+	/*
+	 * pci_enable_device() and the reset may have enabled INTx, which has
+	 * no handler until userspace sets one up: the rebuild of the virtual
+	 * command register hands the hardware bit to vfio_pci_intrs.c, which
+	 * keeps INTx disabled meanwhile and sets the bit as SET_IRQS and the
+	 * user's (virtual) INTx-disable bit ask from then on.
+	 */
 	ret = vfio_pci_config_reset(vdev);
 	if (ret)
 		goto out_sriov;
-	/*
-	 * pci_enable_device() and the reset of the virtual command register
-	 * may have enabled INTx, which has no handler until userspace sets
-	 * one up: keep the device from asserting it meanwhile. The bit is
-	 * vfio_pci_intrs.c's from here on, which sets it as SET_IRQS and the
-	 * user's (virtual) INTx-disable bit ask; userspace never sees the
-	 * hardware bit.
-	 */
-	pci_intx(pdev, 0);
 	return 0;
 
 out_sriov:

@@ -72,13 +72,13 @@ struct vfio_pci_irq_vec {
  *	%VFIO_PCI_IRQ_NONE
  * @intx_trigger: INTx eventfd; the line is requested while it is set
  * @intx_unmask: virqfd unmasking INTx when its eventfd is signalled
- * @intx_irq: the line is requested and its handler may run; while INTx is
- *	active, it is only enabled in hardware meanwhile
+ * @intx_irq: the line is requested and its handler may run; INTx is only
+ *	enabled in hardware meanwhile
  * @intx_masked: INTx is masked by vfio (automasked by the handler or masked
  *	by userspace)
  * @intx_user_disabled: userspace set the INTx-disable bit of the virtual
- *	command register; with PCI 2.3 masking the hardware bit is this OR
- *	@intx_masked
+ *	command register; the hardware bit is set while this, the lack of a
+ *	handler or (with PCI 2.3 masking) @intx_masked asks for it
  * @intx_name: name of the INTx handler
  * @msi_count: MSI vectors the capability offers, 0 without MSI
  * @msix_count: MSI-X table size, 0 without MSI-X
@@ -115,23 +115,26 @@ struct vfio_pci_irq_state {
 /*
  * Make the hardware INTx-disable bit what userspace and vfio want together.
  * Caller holds intx_lock. While MSI or MSI-X is active the PCI core owns
- * the bit. With PCI 2.3 masking, INTx is also disabled while its handler
- * is being requested or freed, so that the device cannot assert it on a
- * shared line nobody handles it on; once INTx is idle the bit is the
- * user's again, as stock leaves it.
+ * the bit: it disabled INTx when enabling them, except on devices whose
+ * MSI breaks with INTx disabled. Otherwise INTx is disabled whenever no
+ * handler of ours is on the line (idle, trigger dropped, handler being
+ * requested or freed), so that the device cannot assert a possibly shared
+ * line nobody handles it on; with PCI 2.3 masking, also while vfio masks
+ * it. Userspace only ever sees its own, virtual, bit.
  */
 static void vfio_intx_sync_hw(struct vfio_pci_irq_state *irqs)
 {
 	struct vfio_pci_core_device *vdev = irqs->vdev;
-	bool disable = irqs->intx_user_disabled;
+	bool disable;
 
 	lockdep_assert_held(&irqs->intx_lock);
 
 	if (irqs->type == VFIO_PCI_MSI_IRQ_INDEX ||
 	    irqs->type == VFIO_PCI_MSIX_IRQ_INDEX)
 		return;
-	if (irqs->type == VFIO_PCI_INTX_IRQ_INDEX && vdev->pci_2_3)
-		disable |= irqs->intx_masked || !irqs->intx_irq;
+	disable = irqs->intx_user_disabled ||
+		  irqs->type != VFIO_PCI_INTX_IRQ_INDEX || !irqs->intx_irq ||
+		  (vdev->pci_2_3 && irqs->intx_masked);
 	pci_intx(vdev->pdev, !disable);
 }
 

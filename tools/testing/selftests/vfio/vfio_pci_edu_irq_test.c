@@ -13,7 +13,9 @@
  * Needs edu (1234:11e8) bound to vfio-pci: run it with vm-run.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -575,6 +577,65 @@ TEST_F(edu, completion_irqs_msi)
 TEST_F(edu, completion_irqs_intx)
 {
 	completion_irqs(_metadata, self, false);
+}
+
+/* The device's own INTx-disable bit, as the PCI core reads it: 0 or 1. */
+static int hw_intx_disabled(const char *bdf)
+{
+	char path[128];
+	uint16_t cmd;
+	int fd, ret = -1;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &cmd, sizeof(cmd), PCI_COMMAND) == sizeof(cmd))
+		ret = !!(cmd & PCI_COMMAND_INTX_DISABLE);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Ours enables INTx in the device only while its handler is on the line
+ * and vfio has not masked it: a device asserting INTx that nobody handles
+ * would make a shared line scream at its other users. Stock leaves INTx
+ * enabled whenever it does not use it, even while MSI is enabled (the PCI
+ * core disables INTx then, but stock's device is found with it enabled).
+ */
+TEST_F(edu, intx_hw_bit_follows_handler)
+{
+	int idle = vfio_driver_is_stock() ? 0 : 1;
+	const char *bdf = self->dev.bdf;
+	int32_t none = -1;
+
+	EXPECT_EQ(idle, hw_intx_disabled(bdf)) TH_LOG("open, nothing set up");
+
+	ASSERT_EQ(0, intx_enable(&self->dev, self->efd));
+	EXPECT_EQ(0, hw_intx_disabled(bdf)) TH_LOG("INTx handled");
+	raise_irq(self->bar, 1);
+	ASSERT_EQ(1, vfio_eventfd_wait(self->efd, IRQ_WAIT_MS));
+	EXPECT_EQ(1, hw_intx_disabled(bdf)) TH_LOG("INTx automasked");
+	ack_irq(self->bar, 1);
+	ASSERT_EQ(0, intx_action(&self->dev, VFIO_IRQ_SET_ACTION_UNMASK));
+	EXPECT_EQ(0, hw_intx_disabled(bdf)) TH_LOG("INTx unmasked");
+
+	/* INTx stays active without a trigger: nothing handles it */
+	ASSERT_EQ(0, vfio_irq_set_eventfds(self->dev.fd,
+					   VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+					   &none));
+	EXPECT_EQ(idle, hw_intx_disabled(bdf)) TH_LOG("INTx without trigger");
+	ASSERT_EQ(0, vfio_irq_disable(self->dev.fd, VFIO_PCI_INTX_IRQ_INDEX));
+	EXPECT_EQ(idle, hw_intx_disabled(bdf)) TH_LOG("INTx torn down");
+
+	/* The PCI core disables INTx for MSI, and enables it again after */
+	ASSERT_EQ(0, msi_enable(&self->dev, self->efd));
+	EXPECT_EQ(idle, hw_intx_disabled(bdf)) TH_LOG("MSI enabled");
+	ASSERT_EQ(0, vfio_irq_disable(self->dev.fd, VFIO_PCI_MSI_IRQ_INDEX));
+	EXPECT_EQ(idle, hw_intx_disabled(bdf)) TH_LOG("MSI torn down");
+
+	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
+	EXPECT_EQ(idle, hw_intx_disabled(bdf)) TH_LOG("after reset");
 }
 
 /* Interrupts are torn down on close: a new open starts from nothing. */
