@@ -136,10 +136,23 @@ u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev)
 	return cmd;
 }
 
+/*
+ * Only the decode bit vfio_pci_memory_lock_and_enable() turned on is turned
+ * back off, in the register as it is now: meanwhile the PCI core's MSI code
+ * or vfio_pci_intrs.c may have changed the INTx-disable bit, which a write
+ * of the old value would undo. Nothing else changes the memory bit, as
+ * userspace does so under memory_lock held for write.
+ */
 void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
 					u16 cmd)
 {
-	pci_write_config_word(vdev->pdev, PCI_COMMAND, cmd);
+	u16 now;
+
+	if (!(cmd & PCI_COMMAND_MEMORY)) {
+		pci_read_config_word(vdev->pdev, PCI_COMMAND, &now);
+		pci_write_config_word(vdev->pdev, PCI_COMMAND,
+				      now & ~PCI_COMMAND_MEMORY);
+	}
 	up_write(&vdev->memory_lock);
 }
 

@@ -25,7 +25,8 @@ void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev);
 /*
  * Take memory_lock for write and make sure the device decodes memory (MSI-X
  * table writes need it). Returns the command register to give back to
- * vfio_pci_memory_unlock_and_restore().
+ * vfio_pci_memory_unlock_and_restore(), which turns memory decoding back
+ * off if this call turned it on, and changes nothing else.
  */
 u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev);
 void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,

@@ -9,7 +9,9 @@
  * Needs the devices bound to vfio-pci: run it with vm-run.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -350,6 +352,62 @@ TEST_F(msix, nvme_identify_completion)
 	EXPECT_EQ(0, vfio_eventfd_poll(self->efds[0]));
 
 	nvme_mini_fini(&n);
+	ASSERT_EQ(0, vfio_irq_disable(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX));
+}
+
+/* The device's command register, as the PCI core reads it. */
+static uint16_t hw_command(const char *bdf)
+{
+	char path[128];
+	uint16_t cmd = 0xffff;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return cmd;
+	if (pread(fd, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd))
+		cmd = 0xffff;
+	close(fd);
+	return cmd;
+}
+
+/*
+ * Writing the MSI-X table needs memory decoding, which vfio turns on for
+ * the time of SET_IRQS if userspace left it off: it is off again after,
+ * and ours leaves the rest of the command register alone, INTx disabled
+ * (by the PCI core for MSI-X, by ours while nothing handles INTx). Stock
+ * is found with INTx enabled in both cases.
+ */
+TEST_F(msix, decode_off_kept)
+{
+	uint16_t intx = vfio_driver_is_stock() ? 0 : PCI_COMMAND_INTX_DISABLE;
+	const char *bdf = self->dev.bdf;
+	uint16_t cmd;
+
+	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, PCI_COMMAND, &cmd));
+	ASSERT_EQ(0, vfio_cfg_write16(&self->dev, PCI_COMMAND,
+				      cmd & ~PCI_COMMAND_MEMORY));
+	ASSERT_EQ(0, hw_command(bdf) & PCI_COMMAND_MEMORY);
+
+	ASSERT_EQ(0, vfio_irq_set_eventfds(self->dev.fd,
+					   VFIO_PCI_MSIX_IRQ_INDEX, 0,
+					   self->nvec, self->efds));
+	EXPECT_EQ(intx, hw_command(bdf) &
+		  (PCI_COMMAND_MEMORY | PCI_COMMAND_INTX_DISABLE));
+	ASSERT_EQ(0, loopback(&self->dev, 0, 1));
+	EXPECT_EQ(1, vfio_eventfd_poll(self->efds[0]));
+	ASSERT_EQ(0, vfio_irq_disable(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX));
+	EXPECT_EQ(intx, hw_command(bdf) &
+		  (PCI_COMMAND_MEMORY | PCI_COMMAND_INTX_DISABLE));
+
+	ASSERT_EQ(0, vfio_cfg_write16(&self->dev, PCI_COMMAND,
+				      cmd | PCI_COMMAND_MEMORY));
+	ASSERT_EQ(0, vfio_irq_set_eventfds(self->dev.fd,
+					   VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
+					   self->efds));
+	EXPECT_EQ(PCI_COMMAND_MEMORY | intx, hw_command(bdf) &
+		  (PCI_COMMAND_MEMORY | PCI_COMMAND_INTX_DISABLE));
 	ASSERT_EQ(0, vfio_irq_disable(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX));
 }
 
