@@ -42,10 +42,20 @@
 /* The per-device limit of the uAPI implementation (both drivers). */
 #define IOEVENTFD_MAX		1000
 
-#define SZ(n)	((n) == 1 ? VFIO_DEVICE_IOEVENTFD_8 :	\
-		 (n) == 2 ? VFIO_DEVICE_IOEVENTFD_16 :	\
-		 (n) == 4 ? VFIO_DEVICE_IOEVENTFD_32 :	\
-		 VFIO_DEVICE_IOEVENTFD_64)
+/* The VFIO_DEVICE_IOEVENTFD size flag of an @n byte write. */
+static uint32_t SZ(unsigned int n)
+{
+	switch (n) {
+	case 1:
+		return VFIO_DEVICE_IOEVENTFD_8;
+	case 2:
+		return VFIO_DEVICE_IOEVENTFD_16;
+	case 4:
+		return VFIO_DEVICE_IOEVENTFD_32;
+	default:
+		return VFIO_DEVICE_IOEVENTFD_64;
+	}
+}
 
 /* VFIO_DEVICE_IOEVENTFD: 0 or -errno. */
 static int ioeventfd(int devfd, uint32_t flags, int index, uint64_t off,
@@ -130,18 +140,31 @@ static int set_memory_decode(const struct vfio_dev *dev, int on)
 	return vfio_cfg_write16(dev, PCI_COMMAND, cmd);
 }
 
-#define OPEN_OR_SKIP(dev, vendor, device, name) do {				\
-	char __bdf[VFIO_BDF_LEN], __drv[64];					\
-										\
-	(dev)->fd = -1;								\
-	if (vfio_find_device(vendor, device, 0, __bdf))				\
-		SKIP(return, "no %s device", name);				\
-	if (vfio_device_driver(__bdf, __drv, sizeof(__drv)) ||			\
-	    strcmp(__drv, "vfio-pci"))						\
-		SKIP(return, "%s %s is not bound to vfio-pci", name, __bdf);	\
-	ASSERT_EQ(0, vfio_open(dev, __bdf));					\
-	TH_LOG("%s at %s, %s driver", name, __bdf, vfio_driver_name());	\
-} while (0)
+/*
+ * Open the first @vendor:@device, which must be bound to vfio-pci. Returns
+ * 0, a negative errno if opening failed, or 1 with the reason to skip the
+ * test in @why.
+ */
+static int open_bound(struct vfio_dev *dev, uint16_t vendor, uint16_t device,
+		      const char *name, char *why, size_t len)
+{
+	char bdf[VFIO_BDF_LEN], drv[64];
+	int ret;
+
+	dev->fd = -1;
+	if (vfio_find_device(vendor, device, 0, bdf)) {
+		snprintf(why, len, "no %s device", name);
+		return 1;
+	}
+	if (vfio_device_driver(bdf, drv, sizeof(drv)) || strcmp(drv, "vfio-pci")) {
+		snprintf(why, len, "%s %s is not bound to vfio-pci", name, bdf);
+		return 1;
+	}
+	ret = vfio_open(dev, bdf);
+	if (!ret)
+		printf("# %s at %s, %s driver\n", name, bdf, vfio_driver_name());
+	return ret;
+}
 
 FIXTURE(edu) {
 	struct vfio_dev dev;
@@ -150,8 +173,14 @@ FIXTURE(edu) {
 
 FIXTURE_SETUP(edu)
 {
+	char why[128];
+	int ret;
+
 	self->efd = -1;
-	OPEN_OR_SKIP(&self->dev, EDU_VENDOR, EDU_DEVICE, "edu");
+	ret = open_bound(&self->dev, EDU_VENDOR, EDU_DEVICE, "edu", why, sizeof(why));
+	if (ret > 0)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, ret);
 	self->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ASSERT_LE(0, self->efd);
 	wr32(&self->dev, 0, EDU_REG_LIVENESS, 0);
@@ -319,7 +348,7 @@ TEST_F(edu, offset_top_bit)
 	if (vfio_driver_is_stock())
 		SKIP(return, "stock oopses on these (a negative BAR index), not tried");
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		for (n = 1; n <= 8; n <<= 1) {
 			EXPECT_EQ(-EINVAL, ioeventfd(fd, SZ(n), 0, bad[i], 1, efd))
 				TH_LOG("offset 0x%llx, %u bytes",
@@ -351,7 +380,7 @@ TEST_F(edu, offset_range)
 	const int fd = self->dev.fd, efd = self->efd;
 	unsigned int i, n;
 
-	for (i = 0; i < sizeof(index) / sizeof(index[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(index); i++)
 		for (n = 1; n <= 8; n <<= 1)
 			EXPECT_EQ(-EINVAL, ioeventfd(fd, SZ(n), 0,
 						     (index[i] << 40) | EDU_REG_LIVENESS,
@@ -474,8 +503,14 @@ FIXTURE(nvme) {
 
 FIXTURE_SETUP(nvme)
 {
+	char why[128];
+	int ret;
+
 	self->efd = -1;
-	OPEN_OR_SKIP(&self->dev, NVME_VENDOR, NVME_DEVICE, "nvme");
+	ret = open_bound(&self->dev, NVME_VENDOR, NVME_DEVICE, "nvme", why, sizeof(why));
+	if (ret > 0)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, ret);
 	self->efd = eventfd(0, EFD_NONBLOCK);
 	ASSERT_LE(0, self->efd);
 }
@@ -537,8 +572,14 @@ FIXTURE(e1000e) {
 
 FIXTURE_SETUP(e1000e)
 {
+	char why[128];
+	int ret;
+
 	self->efd = -1;
-	OPEN_OR_SKIP(&self->dev, E1000E_VENDOR, E1000E_DEVICE, "e1000e");
+	ret = open_bound(&self->dev, E1000E_VENDOR, E1000E_DEVICE, "e1000e", why, sizeof(why));
+	if (ret > 0)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, ret);
 	self->efd = eventfd(0, EFD_NONBLOCK);
 	ASSERT_LE(0, self->efd);
 }

@@ -88,7 +88,9 @@ static int open_bound(struct vfio_dev *dev, uint16_t vendor, uint16_t device)
 {
 	char bdf[VFIO_BDF_LEN], driver[64];
 
-	dev->fd = dev->group = dev->container = -1;
+	dev->fd = -1;
+	dev->group = -1;
+	dev->container = -1;
 	if (vfio_find_device(vendor, device, 0, bdf))
 		return -ENODEV;
 	if (vfio_device_driver(bdf, driver, sizeof(driver)) || strcmp(driver, "vfio-pci"))

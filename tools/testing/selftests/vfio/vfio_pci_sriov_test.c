@@ -175,8 +175,10 @@ FIXTURE_SETUP(sriov)
 	char driver[64];
 	unsigned long total = 0, num;
 
-	self->pfg.group = self->pfg.container = -1;
-	self->vfg[0] = self->vfg[1] = self->pfg;
+	self->pfg.group = -1;
+	self->pfg.container = -1;
+	self->vfg[0] = self->pfg;
+	self->vfg[1] = self->pfg;
 	self->pf_fd = -1;
 	self->saved_param[0] = 0;
 	if (vfio_find_device(NVME_VENDOR, NVME_DEVICE, 0, self->pf))
@@ -221,9 +223,9 @@ FIXTURE_TEARDOWN(sriov)
 }
 
 /* Choose the token by opening the PF with it (no VF may be open). */
-static int pf_open_with_token(FIXTURE_DATA(sriov) *self, const char *uuid)
+static int pf_open_with_token(struct grp *pfg, const char *pf, const char *uuid)
 {
-	int fd = token_fd(&self->pfg, self->pf, uuid);
+	int fd = token_fd(pfg, pf, uuid);
 
 	if (fd < 0)
 		return fd;
@@ -231,20 +233,20 @@ static int pf_open_with_token(FIXTURE_DATA(sriov) *self, const char *uuid)
 	return 0;
 }
 
-/* Create two VFs and open their groups. */
-static int make_vfs(struct __test_metadata *_metadata,
-		    FIXTURE_DATA(sriov) *self)
+/* Create two VFs of @pf, store their addresses in @vf, open their groups. */
+static int make_vfs(struct __test_metadata *_metadata, const char *pf,
+		    char vf[2][VFIO_BDF_LEN], struct grp vfg[2])
 {
 	int i;
 
-	ASSERT_EQ(0, vfio_sysfs_write(self->pf, "sriov_numvfs", "2"));
+	ASSERT_EQ(0, vfio_sysfs_write(pf, "sriov_numvfs", "2"));
 	for (i = 0; i < 2; i++) {
 		char driver[64];
 
-		ASSERT_EQ(0, vf_bdf(self->pf, i, self->vf[i]));
-		ASSERT_EQ(0, vfio_device_driver(self->vf[i], driver, sizeof(driver)));
+		ASSERT_EQ(0, vf_bdf(pf, i, vf[i]));
+		ASSERT_EQ(0, vfio_device_driver(vf[i], driver, sizeof(driver)));
 		ASSERT_STREQ("vfio-pci", driver);
-		ASSERT_EQ(0, grp_open(self->vf[i], &self->vfg[i]));
+		ASSERT_EQ(0, grp_open(vf[i], &vfg[i]));
 	}
 	return 0;
 }
@@ -310,9 +312,9 @@ TEST_F_TIMEOUT(sriov, token_vf_first, 120)
 	int vf0, vf1, fd;
 
 	/* No VF open: the PF opens with or without a token, which sets it. */
-	ASSERT_EQ(0, pf_open_with_token(self, TOKEN_B));
-	ASSERT_EQ(0, pf_open_with_token(self, TOKEN_A));
-	make_vfs(_metadata, self);
+	ASSERT_EQ(0, pf_open_with_token(&self->pfg, self->pf, TOKEN_B));
+	ASSERT_EQ(0, pf_open_with_token(&self->pfg, self->pf, TOKEN_A));
+	make_vfs(_metadata, self->pf, self->vf, self->vfg);
 
 	EXPECT_EQ(-EACCES, get_fd(&self->vfg[0], self->vf[0], NULL));
 	EXPECT_EQ(-EACCES, token_fd(&self->vfg[0], self->vf[0], TOKEN_B));
@@ -369,7 +371,7 @@ TEST_F_TIMEOUT(sriov, token_pf_first, 120)
 	ASSERT_EQ(0, set_token(self->pf_fd, VFIO_DEVICE_FEATURE_SET, TOKEN_B, 16));
 
 	/* VFs created by the PF's user while it holds the PF. */
-	make_vfs(_metadata, self);
+	make_vfs(_metadata, self->pf, self->vf, self->vfg);
 	EXPECT_EQ(-EACCES, get_fd(&self->vfg[0], self->vf[0], NULL));
 	EXPECT_EQ(-EACCES, token_fd(&self->vfg[0], self->vf[0], TOKEN_A));
 	vf = token_fd(&self->vfg[0], self->vf[0], TOKEN_B);
@@ -437,8 +439,8 @@ TEST_F_TIMEOUT(sriov, disable_while_open, 120)
 	int vf, status = 0;
 	pid_t child;
 
-	ASSERT_EQ(0, pf_open_with_token(self, TOKEN_A));
-	make_vfs(_metadata, self);
+	ASSERT_EQ(0, pf_open_with_token(&self->pfg, self->pf, TOKEN_A));
+	make_vfs(_metadata, self->pf, self->vf, self->vfg);
 	vf = token_fd(&self->vfg[0], self->vf[0], TOKEN_A);
 	ASSERT_LE(0, vf);
 
@@ -496,8 +498,8 @@ TEST_F_TIMEOUT(sriov, vf_works, 120)
 	uint32_t cap;
 	int vf;
 
-	ASSERT_EQ(0, pf_open_with_token(self, TOKEN_A));
-	make_vfs(_metadata, self);
+	ASSERT_EQ(0, pf_open_with_token(&self->pfg, self->pf, TOKEN_A));
+	make_vfs(_metadata, self->pf, self->vf, self->vfg);
 	vf = token_fd(&self->vfg[0], self->vf[0], TOKEN_A);
 	ASSERT_LE(0, vf);
 
@@ -577,7 +579,8 @@ FIXTURE(plain) {
 
 FIXTURE_SETUP(plain)
 {
-	self->g.group = self->g.container = -1;
+	self->g.group = -1;
+	self->g.container = -1;
 	if (vfio_find_device(EDU_VENDOR, EDU_DEVICE, 0, self->bdf))
 		SKIP(return, "no edu device (1234:11e8)");
 	ASSERT_EQ(0, grp_open(self->bdf, &self->g));
