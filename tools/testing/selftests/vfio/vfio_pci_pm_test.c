@@ -225,18 +225,19 @@ FIXTURE_TEARDOWN(pm)
 	vfio_close(&self->dev);
 }
 
-/* Map BAR0 and enable memory decoding. */
-static void map_bar0(struct __test_metadata *_metadata, FIXTURE_DATA(pm) *self)
+/* Map BAR0 of @dev into *@bar0 and enable memory decoding. */
+static void map_bar0(struct __test_metadata *_metadata, struct vfio_dev *dev,
+		     volatile uint32_t **bar0)
 {
 	uint16_t cmd;
 	uint32_t val;
 
-	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, PCI_COMMAND, &cmd));
-	ASSERT_EQ(0, vfio_cfg_write16(&self->dev, PCI_COMMAND,
+	ASSERT_EQ(0, vfio_cfg_read16(dev, PCI_COMMAND, &cmd));
+	ASSERT_EQ(0, vfio_cfg_write16(dev, PCI_COMMAND,
 				      cmd | PCI_COMMAND_MEMORY));
-	self->bar0 = vfio_region_mmap(&self->dev, VFIO_PCI_BAR0_REGION_INDEX);
-	ASSERT_NE(NULL, self->bar0);
-	ASSERT_TRUE(mmio_read(self->bar0 + E1000E_STATUS / 4, &val));
+	*bar0 = vfio_region_mmap(dev, VFIO_PCI_BAR0_REGION_INDEX);
+	ASSERT_NE(NULL, *bar0);
+	ASSERT_TRUE(mmio_read(*bar0 + E1000E_STATUS / 4, &val));
 }
 
 TEST_F(pm, feature_probe)
@@ -289,7 +290,7 @@ TEST_F(pm, entry_exit)
 	uint32_t val;
 	int round;
 
-	map_bar0(_metadata, self);
+	map_bar0(_metadata, &self->dev, &self->bar0);
 	for (round = 0; round < 2; round++) {
 		ASSERT_EQ(0, entry(self->dev.fd));
 		EXPECT_TRUE(wait_state(bdf, "D3hot", 2000));
@@ -317,32 +318,48 @@ static long ms_since(const struct timespec *t0)
 }
 
 /*
- * LOW_POWER_EXIT then LOW_POWER_ENTRY right away: the exit wakes the
- * device, yet the entry gets it to D3hot promptly. Ours must not wait for
- * the idle delay it gives closed devices (100 ms since the last wake-up,
- * which this would take before the device suspends); stock has no such
- * delay. The time is logged on both, checked on ours.
+ * LOW_POWER_ENTRY right after LOW_POWER_EXIT gets the device to D3hot
+ * promptly: ours must not wait for the idle delay it gives closed devices
+ * (the runtime-PM autosuspend delay since the last wake-up, which the exit
+ * just was). To tell the two apart without betting on the machine's speed,
+ * ours gets a 10 s autosuspend delay for the test: an entry that waited for
+ * it would take 10 s, a prompt one takes milliseconds even under a slow
+ * emulator. Stock has no autosuspend; its times are only logged. Only the
+ * entry is timed: the exit may also wake the parent port, which is slow and
+ * not the driver's doing.
  */
 TEST_F(pm, entry_is_prompt)
 {
 	const char *bdf = self->dev.bdf;
+	char delay[32] = "";
 	struct timespec t0;
 	long ms;
 	int round;
 
+	if (!vfio_driver_is_stock()) {
+		ASSERT_LT(0, vfio_sysfs_read(bdf, "power/autosuspend_delay_ms",
+					     delay, sizeof(delay)));
+		delay[strcspn(delay, "\n")] = '\0';
+		ASSERT_EQ(0, vfio_sysfs_write(bdf, "power/autosuspend_delay_ms",
+					      "10000"));
+	}
 	ASSERT_EQ(0, entry(self->dev.fd));
-	ASSERT_TRUE(wait_state(bdf, "D3hot", 2000));
+	EXPECT_TRUE(wait_state(bdf, "D3hot", 5000));
 	for (round = 0; round < 3; round++) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
 		ASSERT_EQ(0, leave(self->dev.fd));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		ASSERT_EQ(0, entry(self->dev.fd));
-		ASSERT_TRUE(wait_state(bdf, "D3hot", 2000));
+		EXPECT_TRUE(wait_state(bdf, "D3hot", 5000));
 		ms = ms_since(&t0);
-		TH_LOG("exit + entry to D3hot: %ld ms", ms);
-		if (!vfio_driver_is_stock())
-			EXPECT_GT(100, ms);
+		TH_LOG("entry to D3hot: %ld ms", ms);
+		/* The bound is the delay set above, not a speed target. */
+		if (delay[0])
+			EXPECT_GT(10000, ms);
 	}
 	ASSERT_EQ(0, leave(self->dev.fd));
+	if (delay[0])
+		EXPECT_EQ(0, vfio_sysfs_write(bdf, "power/autosuspend_delay_ms",
+					      delay));
 	EXPECT_TRUE(stays(bdf, "D0", 200));
 }
 
@@ -355,7 +372,7 @@ TEST_F(pm, access_wakes)
 	uint16_t vendor = 0;
 	int ret;
 
-	map_bar0(_metadata, self);
+	map_bar0(_metadata, &self->dev, &self->bar0);
 	ASSERT_EQ(0, vfio_region_read(&self->dev, VFIO_PCI_BAR0_REGION_INDEX,
 				      E1000E_STATUS, &status, 4));
 	ASSERT_EQ(0, entry(self->dev.fd));
@@ -394,7 +411,7 @@ TEST_F(pm, wakeup_eventfd)
 	const char *bdf = self->dev.bdf;
 	uint32_t val;
 
-	map_bar0(_metadata, self);
+	map_bar0(_metadata, &self->dev, &self->bar0);
 	ASSERT_EQ(0, entry_wakeup(self->dev.fd, self->efd));
 	ASSERT_TRUE(wait_state(bdf, "D3hot", 2000));
 	EXPECT_FALSE(eventfd_fired(self->efd, 100));
@@ -477,7 +494,7 @@ TEST_F(pm, close_in_low_power)
 	EXPECT_TRUE(stays(bdf, "D0", 200));
 	EXPECT_EQ(0, vfio_cfg_read16(&self->dev, PCI_VENDOR_ID, &vendor));
 	EXPECT_EQ(E1000E_VENDOR, vendor);
-	map_bar0(_metadata, self);
+	map_bar0(_metadata, &self->dev, &self->bar0);
 	EXPECT_TRUE(mmio_read(self->bar0 + E1000E_STATUS / 4, &val));
 }
 
