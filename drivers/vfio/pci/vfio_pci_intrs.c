@@ -839,7 +839,8 @@ static void vfio_pci_swap_ctx(struct vfio_pci_irq_state *irqs,
 
 /*
  * DATA_NONE needs a trigger to act on: it signals it, or with a count of
- * 0 releases it. BOOL signals it if set.
+ * 0 releases it. BOOL signals it if set. An eventfd of -1 releases it;
+ * other negative ones are accepted and change nothing, as with stock.
  */
 static int vfio_pci_set_ctx_trigger(struct vfio_pci_irq_state *irqs,
 				    struct eventfd_ctx **ptrigger,
@@ -867,6 +868,8 @@ static int vfio_pci_set_ctx_trigger(struct vfio_pci_irq_state *irqs,
 		new = eventfd_ctx_fdget(*(s32 *)data);
 		if (IS_ERR(new))
 			return PTR_ERR(new);
+	} else if (*(s32 *)data != -1) {
+		return 0;
 	}
 	vfio_pci_swap_ctx(irqs, ptrigger, new);
 	return 0;

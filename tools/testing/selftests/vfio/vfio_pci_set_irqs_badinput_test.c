@@ -227,7 +227,10 @@ TEST_F(edu, intx_state_kept)
 	ASSERT_EQ(0, vfio_irq_disable(self->dev.fd, INTX));
 }
 
-/* Refused requests leave the REQ trigger as it was. */
+/*
+ * Refused requests, and negative eventfds other than -1 (accepted: stock
+ * does), leave the REQ trigger as it was.
+ */
 TEST_F(edu, req_state_kept)
 {
 	int32_t fd = self->efd;
@@ -237,6 +240,11 @@ TEST_F(edu, req_state_kept)
 				  (int32_t[]){ 1000 }));
 	EXPECT_EQ(-EINVAL, efd_set(self->dev.fd, REQ, TRIG, 0, 1,
 				   &self->notefd));
+	/* Only -1 releases the trigger; other negative fds do nothing */
+	EXPECT_EQ(0, efd_set(self->dev.fd, REQ, TRIG, 0, 1,
+			     (int32_t[]){ -2 }));
+	EXPECT_EQ(0, efd_set(self->dev.fd, REQ, TRIG, 0, 1,
+			     (int32_t[]){ INT32_MIN }));
 	EXPECT_EQ(-EINVAL, set_irqs_raw(self->dev.fd,
 					sizeof(struct vfio_irq_set),
 					EVTFD | TRIG, REQ, 0, 0, NULL, 0));
@@ -275,6 +283,28 @@ FIXTURE_TEARDOWN(nvme)
 		if (self->efds[i] >= 0)
 			close(self->efds[i]);
 	vfio_close(&self->dev);
+}
+
+/* Same for the ERR trigger (a PCIe device's). */
+TEST_F(nvme, err_state_kept)
+{
+	int32_t fd = self->efds[0];
+
+	ASSERT_EQ(0, efd_set(self->dev.fd, ERR, TRIG, 0, 1, &fd));
+	/* Only -1 releases the trigger; other negative fds do nothing */
+	EXPECT_EQ(0, efd_set(self->dev.fd, ERR, TRIG, 0, 1,
+			     (int32_t[]){ -2 }));
+	EXPECT_EQ(0, efd_set(self->dev.fd, ERR, TRIG, 0, 1,
+			     (int32_t[]){ INT32_MIN }));
+	EXPECT_EQ(-EBADF, efd_set(self->dev.fd, ERR, TRIG, 0, 1,
+				  (int32_t[]){ 1000 }));
+	ASSERT_EQ(0, vfio_irq_action(self->dev.fd, ERR, TRIG, 0, 1));
+	EXPECT_EQ(1, vfio_eventfd_poll(self->efds[0]));
+	ASSERT_EQ(0, efd_set(self->dev.fd, ERR, TRIG, 0, 1,
+			     (int32_t[]){ -1 }));
+	/* Released: a loopback (refused or not) reaches it no more */
+	(void)vfio_irq_action(self->dev.fd, ERR, TRIG, 0, 1);
+	EXPECT_EQ(0, vfio_eventfd_poll(self->efds[0]));
 }
 
 TEST_F(nvme, msix_sweep)
