@@ -1058,8 +1058,8 @@ long vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vdev,
  * vfio_pci_irqs_release() - tear down every interrupt and trigger
  * @vdev: the device
  *
- * Called on close and before a reset, without memory_lock held. Leaves no
- * interrupt enabled and drops every eventfd userspace gave.
+ * Called on close only (interrupts survive resets), without memory_lock
+ * held. Leaves no interrupt enabled and drops every eventfd userspace gave.
  */
 void vfio_pci_irqs_release(struct vfio_pci_core_device *vdev)
 {

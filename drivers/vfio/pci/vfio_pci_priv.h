@@ -67,7 +67,10 @@ void vfio_pci_config_msi_enabled(struct vfio_pci_core_device *vdev, int nvec);
 
 int vfio_pci_irqs_init(struct vfio_pci_core_device *vdev);
 void vfio_pci_irqs_exit(struct vfio_pci_core_device *vdev);
-/* Tear down every interrupt and the ERR/REQ triggers (close, reset). */
+/*
+ * Tear down every interrupt and the ERR/REQ triggers. Called on close only:
+ * interrupts survive VFIO_DEVICE_RESET and hot resets, as with stock.
+ */
 void vfio_pci_irqs_release(struct vfio_pci_core_device *vdev);
 long vfio_pci_ioctl_get_irq_info(struct vfio_pci_core_device *vdev,
 				 void __user *arg);
