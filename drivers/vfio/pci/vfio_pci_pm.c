@@ -69,13 +69,19 @@ static int vfio_pci_pm_entry(struct vfio_pci_core_device *vdev,
 	return 0;
 }
 
-static void vfio_pci_pm_exit(struct vfio_pci_core_device *vdev)
+/*
+ * Leave low power if it is engaged (with @wakeup, only if userspace set a
+ * wake-up eventfd) and give INTx back. Takes memory_lock for write. Returns
+ * the wake-up eventfd, or NULL, for the caller to signal or put.
+ */
+static struct eventfd_ctx *vfio_pci_pm_leave(struct vfio_pci_core_device *vdev,
+					     bool wakeup)
 {
 	struct eventfd_ctx *trigger = NULL;
 	bool unmask = false;
 
 	down_write(&vdev->memory_lock);
-	if (vdev->pm_runtime_engaged) {
+	if (vdev->pm_runtime_engaged && (!wakeup || vdev->pm_wake_trigger)) {
 		trigger = vfio_pci_pm_disengage(vdev);
 		unmask = vdev->pm_intx_masked;
 		vdev->pm_intx_masked = false;
@@ -84,6 +90,13 @@ static void vfio_pci_pm_exit(struct vfio_pci_core_device *vdev)
 
 	if (unmask)
 		vfio_pci_intx_unmask(vdev);
+	return trigger;
+}
+
+static void vfio_pci_pm_exit(struct vfio_pci_core_device *vdev)
+{
+	struct eventfd_ctx *trigger = vfio_pci_pm_leave(vdev, false);
+
 	/*
 	 * Had the device been suspended, the ioctl path's resume would have
 	 * signalled and cleared the trigger: it never reached low power.
@@ -232,23 +245,13 @@ void vfio_pci_pm_access_end(struct vfio_pci_core_device *vdev, int cookie)
 static int vfio_pci_pm_runtime_resume(struct device *dev)
 {
 	struct vfio_pci_core_device *vdev = dev_get_drvdata(dev);
-	struct eventfd_ctx *trigger = NULL;
-	bool unmask = false;
+	struct eventfd_ctx *trigger;
 
 	/* drvdata is set before registration, the first suspend comes later. */
 	if (!vdev || !READ_ONCE(vdev->pm_runtime_engaged))
 		return 0;
 
-	down_write(&vdev->memory_lock);
-	if (vdev->pm_runtime_engaged && vdev->pm_wake_trigger) {
-		trigger = vfio_pci_pm_disengage(vdev);
-		unmask = vdev->pm_intx_masked;
-		vdev->pm_intx_masked = false;
-	}
-	up_write(&vdev->memory_lock);
-
-	if (unmask)
-		vfio_pci_intx_unmask(vdev);
+	trigger = vfio_pci_pm_leave(vdev, true);
 	if (trigger) {
 		eventfd_signal(trigger, 1);
 		eventfd_ctx_put(trigger);
