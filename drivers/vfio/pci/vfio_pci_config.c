@@ -1254,8 +1254,10 @@ void vfio_pci_config_exit(struct vfio_pci_core_device *vdev)
  *
  * Called on open and after every reset. Decoding and bus mastering reflect
  * what the hardware does now (the core enabled the device); everything else
- * comes from the snapshot taken at probe time. Takes the config lock and
- * calls vfio_pci_intx_user_disable(). Returns 0 or a negative errno.
+ * comes from the snapshot taken at probe time, but for the MSI state of
+ * interrupts the reset kept. Takes the config lock, then calls
+ * vfio_pci_intx_user_disable() and vfio_pci_irqs_config_resync(), which
+ * take the interrupt locks. Returns 0 or a negative errno.
  */
 int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 {
@@ -1289,6 +1291,7 @@ int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 	 * is there for INTx to be enabled.
 	 */
 	vfio_pci_intx_user_disable(vdev, false);
+	vfio_pci_irqs_config_resync(vdev);
 	return 0;
 }
 

@@ -76,6 +76,8 @@ long vfio_pci_ioctl_get_irq_info(struct vfio_pci_core_device *vdev,
 				 void __user *arg);
 long vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vdev,
 			     void __user *arg);
+/* The virtual config was rebuilt: reflect active MSI in it again. */
+void vfio_pci_irqs_config_resync(struct vfio_pci_core_device *vdev);
 /* Userspace wrote the INTx-disable bit of the virtual command register. */
 void vfio_pci_intx_user_disable(struct vfio_pci_core_device *vdev,
 				bool disable);

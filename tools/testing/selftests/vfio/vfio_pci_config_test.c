@@ -738,7 +738,8 @@ TEST_F(one, edu_command)
 }
 
 /*
- * The virtual MSI/MSI-X enable bits follow what VFIO_DEVICE_SET_IRQS did.
+ * The virtual MSI/MSI-X enable bits follow what VFIO_DEVICE_SET_IRQS did,
+ * also after a VFIO_DEVICE_RESET, which keeps the interrupts enabled.
  * Deliberate difference: stock leaves the virtual MSI enable bit clear.
  */
 static void check_irq_reflected(struct __test_metadata *_metadata,
@@ -756,6 +757,11 @@ static void check_irq_reflected(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, vfio_cfg_read16(dev, pos + 2, &flags));
 	EXPECT_EQ(shown ? enable : 0, flags & enable);
 	EXPECT_EQ(enable, real32(dev->bdf, pos) >> 16 & enable);
+	ASSERT_EQ(0, ioctl(dev->fd, VFIO_DEVICE_RESET));
+	EXPECT_EQ(0, vfio_cfg_read16(dev, pos + 2, &flags));
+	EXPECT_EQ(shown ? enable : 0, flags & enable) TH_LOG("after reset");
+	EXPECT_EQ(enable, real32(dev->bdf, pos) >> 16 & enable)
+		TH_LOG("after reset");
 	EXPECT_EQ(0, vfio_irq_disable(dev->fd, index));
 	EXPECT_EQ(0, vfio_cfg_read16(dev, pos + 2, &flags));
 	EXPECT_EQ(0, flags & enable);
