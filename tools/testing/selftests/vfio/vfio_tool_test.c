@@ -284,10 +284,15 @@ static void set_binding(struct dev *d, const char *driver,
 	}
 }
 
-static void save_and_go_native(struct dev *d)
+/* Before any module is loaded: loading a driver can bind the device. */
+static void save(struct dev *d)
 {
 	snprintf(d->driver, sizeof(d->driver), "%s", driver_of(d));
 	snprintf(d->override, sizeof(d->override), "%s", override_of(d));
+}
+
+static void go_native(struct dev *d)
+{
 	set_binding(d, "", "");
 	write_str("/sys/bus/pci/drivers_probe", d->bdf);
 	snprintf(d->native, sizeof(d->native), "%s", driver_of(d));
@@ -307,6 +312,14 @@ static bool is_restored(const struct dev *d)
 {
 	return !strcmp(driver_of(d), d->native) && !*override_of(d) &&
 	       !state_exists(d);
+}
+
+static bool module_loaded(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return !access(path, F_OK);
 }
 
 static bool setup_module_tree(const char *kver)
@@ -468,7 +481,7 @@ static void test_variant(struct dev *edu)
 int main(void)
 {
 	struct dev edu, e1000e, testdev, e1000;
-	bool grouped;
+	bool grouped, had_e1000e, had_e1000;
 	const char *drv = getenv("VFIO_DRIVER");
 	struct utsname uts;
 	char self[PATH_MAX], ko[PATH_MAX + 128];
@@ -503,15 +516,23 @@ int main(void)
 				   "tools/testing/selftests/vfio/vfio_test_driver");
 	if (ours && !setup_module_tree(uts.release))
 		ksft_exit_fail_msg("cannot build the module tree in %s\n", TMP);
-	sh("modprobe e1000e >/dev/null 2>&1");
-	save_and_go_native(&e1000e);
-	save_and_go_native(&edu);
+	had_e1000e = module_loaded("e1000e");
+	had_e1000 = module_loaded("e1000");
+	save(&e1000e);
+	save(&edu);
 	grouped = find_grouped("0x1b36", "0x0005", "0x8086", "0x100e",
 			       &testdev, &e1000);
 	if (grouped) {
+		save(&testdev);
+		save(&e1000);
+	}
+	sh("modprobe e1000e >/dev/null 2>&1");
+	go_native(&e1000e);
+	go_native(&edu);
+	if (grouped) {
 		sh("modprobe e1000 >/dev/null 2>&1");
-		save_and_go_native(&testdev);
-		save_and_go_native(&e1000);
+		go_native(&testdev);
+		go_native(&e1000);
 		grouped = *e1000.native;
 	}
 
@@ -537,14 +558,22 @@ int main(void)
 		set_binding(&testdev, testdev.driver, testdev.override);
 		set_binding(&e1000, e1000.driver, e1000.override);
 	}
+	if (!had_e1000e)
+		sh("rmmod e1000e 2>/dev/null");
+	if (!had_e1000)
+		sh("rmmod e1000 2>/dev/null");
 	ksft_test_result(!strcmp(driver_of(&edu), edu.driver) &&
 			 !strcmp(override_of(&edu), edu.override) &&
 			 !strcmp(driver_of(&e1000e), e1000e.driver) &&
 			 !strcmp(override_of(&e1000e), e1000e.override) &&
 			 (!*testdev.bdf ||
 			  (!strcmp(driver_of(&testdev), testdev.driver) &&
-			   !strcmp(driver_of(&e1000), e1000.driver))) &&
-			 access("/sys/module/vfio_test_driver", F_OK),
+			   !strcmp(override_of(&testdev), testdev.override) &&
+			   !strcmp(driver_of(&e1000), e1000.driver) &&
+			   !strcmp(override_of(&e1000), e1000.override))) &&
+			 !module_loaded("vfio_test_driver") &&
+			 module_loaded("e1000e") == had_e1000e &&
+			 module_loaded("e1000") == had_e1000,
 			 "devices_back_as_found\n");
 	sh("rm -rf %s", TMP);
 	ksft_finished();
