@@ -1255,7 +1255,8 @@ void vfio_pci_config_exit(struct vfio_pci_core_device *vdev)
  * Called on open and after every reset. Decoding and bus mastering reflect
  * what the hardware does now (the core enabled the device); everything else
  * comes from the snapshot taken at probe time, but for the MSI state of
- * interrupts the reset kept. Takes the config lock, then calls
+ * interrupts the reset kept. Takes memory_lock for write, as the memory
+ * decode and power state bits change, and the config lock; then calls
  * vfio_pci_intx_user_disable() and vfio_pci_irqs_config_resync(), which
  * take the interrupt locks. Returns 0 or a negative errno.
  */
@@ -1265,9 +1266,12 @@ int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 	u16 cmd, vcmd;
 	int ret;
 
+	down_write(&vdev->memory_lock);
 	ret = pci_read_config_word(vdev->pdev, PCI_COMMAND, &cmd);
-	if (ret)
+	if (ret) {
+		up_write(&vdev->memory_lock);
 		return pcibios_err_to_errno(ret);
+	}
 	/* A VF's memory decoding is enabled by its PF, never by itself. */
 	if (vdev->pdev->is_virtfn)
 		cmd |= PCI_COMMAND_MEMORY;
@@ -1283,6 +1287,10 @@ int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 	if (!vdev->has_intx)
 		cfg->vconfig[PCI_INTERRUPT_PIN] = 0;
 	mutex_unlock(&cfg->lock);
+	/* Pages faulted in while the old view still decoded memory */
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		vfio_pci_zap_bars(vdev);
+	up_write(&vdev->memory_lock);
 
 	/*
 	 * The reset cleared userspace's INTx-disable bit. Tell the bit's owner
@@ -1301,7 +1309,8 @@ int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
  *
  * True when the virtual command register enables memory space and the
  * virtual power state is D0. Both only change with memory_lock held for
- * write, so a caller holding it (for read or write) gets a stable answer.
+ * write (config writes that touch them, and vfio_pci_config_reset()), so a
+ * caller holding it (for read or write) gets a stable answer.
  */
 bool vfio_pci_config_memory_enabled(struct vfio_pci_core_device *vdev)
 {

@@ -51,7 +51,10 @@ int vfio_pci_core_reset_function(struct vfio_pci_core_device *vdev);
 /* Probe time: build the capability map and permission state. */
 int vfio_pci_config_init(struct vfio_pci_core_device *vdev);
 void vfio_pci_config_exit(struct vfio_pci_core_device *vdev);
-/* Open time and after every reset: refill the virtual config from hardware. */
+/*
+ * Open time and after every reset: refill the virtual config from hardware.
+ * Takes memory_lock for write: the caller holds no memory_lock.
+ */
 int vfio_pci_config_reset(struct vfio_pci_core_device *vdev);
 /* Access to the config region; *ppos is an offset inside the region. */
 ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev, char __user *buf,
