@@ -506,10 +506,14 @@ TEST_F(zoo, protected_writes)
 					      0x12345));
 	}
 	pos = find_in(caps, n, PCI_CAP_ID_EXP);
-	if (pos)
+	if (pos) {
+		uint16_t devctl = get16(self->virt, pos + PCI_EXP_DEVCTL);
+
+		devctl = (devctl & ~PCI_EXP_DEVCTL_BCR_FLR) ^
+			 PCI_EXP_DEVCTL_PAYLOAD;
 		EXPECT_EQ(0, vfio_cfg_write16(&self->dev, pos + PCI_EXP_DEVCTL,
-			  (get16(self->virt, pos + PCI_EXP_DEVCTL) &
-			   ~PCI_EXP_DEVCTL_BCR_FLR) ^ PCI_EXP_DEVCTL_PAYLOAD));
+					      devctl));
+	}
 	n = walk_caps(self->virt, self->size, true, caps, 64);
 	for (i = 0; i < n; i++)
 		EXPECT_EQ(0, vfio_cfg_write32(&self->dev, caps[i].off, 0));

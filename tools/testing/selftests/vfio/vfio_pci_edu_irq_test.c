@@ -515,68 +515,69 @@ TEST_F(edu, msi_teardown_reenable)
 
 /* Completion interrupts: factorial, then DMA both ways, over MSI and INTx */
 static void completion_irqs(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(edu) *self, bool msi)
+			    struct vfio_dev *dev, volatile void *bar, int efd,
+			    bool msi)
 {
 	struct vfio_dma_buf buf;
 	uint8_t *p;
 	int i;
 
-	ASSERT_EQ(0, msi ? msi_enable(&self->dev, self->efd) :
-		     intx_enable(&self->dev, self->efd));
+	ASSERT_EQ(0, msi ? msi_enable(dev, efd) :
+		     intx_enable(dev, efd));
 
-	mmio_write32(self->bar, EDU_REG_STATUS, EDU_STATUS_IRQ);
-	mmio_write32(self->bar, EDU_REG_FACTORIAL, 5);
-	ASSERT_EQ(1, vfio_eventfd_wait(self->efd, IRQ_WAIT_MS));
-	EXPECT_EQ(120u, mmio_read32(self->bar, EDU_REG_FACTORIAL));
+	mmio_write32(bar, EDU_REG_STATUS, EDU_STATUS_IRQ);
+	mmio_write32(bar, EDU_REG_FACTORIAL, 5);
+	ASSERT_EQ(1, vfio_eventfd_wait(efd, IRQ_WAIT_MS));
+	EXPECT_EQ(120u, mmio_read32(bar, EDU_REG_FACTORIAL));
 	EXPECT_EQ((uint32_t)EDU_IRQ_FACT,
-		  mmio_read32(self->bar, EDU_REG_IRQ_STATUS));
-	ack_irq(self->bar, EDU_IRQ_FACT);
-	mmio_write32(self->bar, EDU_REG_STATUS, 0);
+		  mmio_read32(bar, EDU_REG_IRQ_STATUS));
+	ack_irq(bar, EDU_IRQ_FACT);
+	mmio_write32(bar, EDU_REG_STATUS, 0);
 	if (!msi)
-		ASSERT_EQ(0, intx_action(&self->dev,
+		ASSERT_EQ(0, intx_action(dev,
 					 VFIO_IRQ_SET_ACTION_UNMASK));
 
 	/* edu's DMA engine only reaches 28 bits */
-	ASSERT_EQ(0, vfio_dma_alloc(&self->dev, 8192, 0x100000, &buf));
+	ASSERT_EQ(0, vfio_dma_alloc(dev, 8192, 0x100000, &buf));
 	p = buf.vaddr;
 	for (i = 0; i < EDU_DMA_LEN; i++)
 		p[i] = (uint8_t)(i * 7 + 3);
-	mmio_write64(self->bar, EDU_DMA_SRC, buf.iova);
-	mmio_write64(self->bar, EDU_DMA_DST, EDU_DMA_BUF);
-	mmio_write64(self->bar, EDU_DMA_CNT, EDU_DMA_LEN);
-	mmio_write64(self->bar, EDU_DMA_CMD, EDU_DMA_START | EDU_DMA_IRQ);
-	ASSERT_EQ(1, vfio_eventfd_wait(self->efd, IRQ_WAIT_MS));
+	mmio_write64(bar, EDU_DMA_SRC, buf.iova);
+	mmio_write64(bar, EDU_DMA_DST, EDU_DMA_BUF);
+	mmio_write64(bar, EDU_DMA_CNT, EDU_DMA_LEN);
+	mmio_write64(bar, EDU_DMA_CMD, EDU_DMA_START | EDU_DMA_IRQ);
+	ASSERT_EQ(1, vfio_eventfd_wait(efd, IRQ_WAIT_MS));
 	EXPECT_EQ((uint32_t)EDU_IRQ_DMA,
-		  mmio_read32(self->bar, EDU_REG_IRQ_STATUS));
-	ack_irq(self->bar, EDU_IRQ_DMA);
+		  mmio_read32(bar, EDU_REG_IRQ_STATUS));
+	ack_irq(bar, EDU_IRQ_DMA);
 	if (!msi)
-		ASSERT_EQ(0, intx_action(&self->dev,
+		ASSERT_EQ(0, intx_action(dev,
 					 VFIO_IRQ_SET_ACTION_UNMASK));
 
-	mmio_write64(self->bar, EDU_DMA_SRC, EDU_DMA_BUF);
-	mmio_write64(self->bar, EDU_DMA_DST, buf.iova + 4096);
-	mmio_write64(self->bar, EDU_DMA_CNT, EDU_DMA_LEN);
-	mmio_write64(self->bar, EDU_DMA_CMD, EDU_DMA_START | EDU_DMA_TO_RAM |
+	mmio_write64(bar, EDU_DMA_SRC, EDU_DMA_BUF);
+	mmio_write64(bar, EDU_DMA_DST, buf.iova + 4096);
+	mmio_write64(bar, EDU_DMA_CNT, EDU_DMA_LEN);
+	mmio_write64(bar, EDU_DMA_CMD, EDU_DMA_START | EDU_DMA_TO_RAM |
 		     EDU_DMA_IRQ);
-	ASSERT_EQ(1, vfio_eventfd_wait(self->efd, IRQ_WAIT_MS));
-	ack_irq(self->bar, EDU_IRQ_DMA);
+	ASSERT_EQ(1, vfio_eventfd_wait(efd, IRQ_WAIT_MS));
+	ack_irq(bar, EDU_IRQ_DMA);
 	EXPECT_EQ(0, memcmp(p, p + 4096, EDU_DMA_LEN));
-	EXPECT_EQ(0, vfio_eventfd_wait(self->efd, NO_IRQ_MS));
+	EXPECT_EQ(0, vfio_eventfd_wait(efd, NO_IRQ_MS));
 
-	ASSERT_EQ(0, vfio_dma_free(&self->dev, &buf));
-	ASSERT_EQ(0, vfio_irq_disable(self->dev.fd, msi ?
+	ASSERT_EQ(0, vfio_dma_free(dev, &buf));
+	ASSERT_EQ(0, vfio_irq_disable(dev->fd, msi ?
 				      VFIO_PCI_MSI_IRQ_INDEX :
 				      VFIO_PCI_INTX_IRQ_INDEX));
 }
 
 TEST_F(edu, completion_irqs_msi)
 {
-	completion_irqs(_metadata, self, true);
+	completion_irqs(_metadata, &self->dev, self->bar, self->efd, true);
 }
 
 TEST_F(edu, completion_irqs_intx)
 {
-	completion_irqs(_metadata, self, false);
+	completion_irqs(_metadata, &self->dev, self->bar, self->efd, false);
 }
 
 /* The device's own INTx-disable bit, as the PCI core reads it: 0 or 1. */

@@ -167,7 +167,8 @@ TEST_F(req, intx_count_follows_pin)
 	TH_LOG("interrupt pin %u, INTx count %u", pin, info.count);
 	EXPECT_EQ(pin ? 1u : 0u, info.count);
 	if (!info.count)
-		EXPECT_EQ(-EINVAL, vfio_irq_set_eventfds(self->dev.fd,
+		EXPECT_EQ(-EINVAL,
+			  vfio_irq_set_eventfds(self->dev.fd,
 						VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
 						&efd));
 	close(efd);

@@ -36,7 +36,9 @@ static int open_bound(struct vfio_dev *dev, uint16_t vendor, uint16_t device)
 {
 	char bdf[VFIO_BDF_LEN], driver[64];
 
-	dev->fd = dev->group = dev->container = -1;
+	dev->fd = -1;
+	dev->group = -1;
+	dev->container = -1;
 	if (vfio_find_device(vendor, device, 0, bdf))
 		return -ENODEV;
 	if (vfio_device_driver(bdf, driver, sizeof(driver)) || strcmp(driver, "vfio-pci"))
@@ -166,10 +168,13 @@ FIXTURE(edu) {
 
 FIXTURE_SETUP(edu)
 {
+	int fields;
+
 	if (open_bound(&self->dev, EDU_VENDOR, EDU_DEVICE))
 		SKIP(return, "no edu bound to vfio-pci");
-	ASSERT_EQ(4, sscanf(self->dev.bdf, "%x:%x:%x.%x", &self->dom, &self->bus,
-			    &self->slot, &self->fn));
+	fields = sscanf(self->dev.bdf, "%x:%x:%x.%x", &self->dom, &self->bus,
+			&self->slot, &self->fn);
+	ASSERT_EQ(4, fields);
 	TH_LOG("edu at %s, group %d, %s driver", self->dev.bdf,
 	       self->dev.group_id, vfio_driver_name());
 }
