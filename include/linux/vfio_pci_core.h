@@ -8,6 +8,13 @@
  * from the vfio_pci_core_*() helpers below (overriding any single op it
  * needs), and registers it with vfio_pci_core_register_device() from its
  * probe routine.
+ *
+ * Live migration and DMA dirty logging are dispatched by vfio.ko itself: a
+ * driver that supports them sets core_vdev->mig_ops, ->migration_flags and
+ * ->log_ops in its vfio_device_ops.init, after vfio_pci_core_init_dev(),
+ * before registering (which checks them), and its close_device returns its
+ * migration state to RUNNING before calling vfio_pci_core_close_device().
+ * See Documentation/driver-api/vfio-pci/variant-driver.rst.
  */
 #ifndef VFIO_PCI_CORE_H
 #define VFIO_PCI_CORE_H

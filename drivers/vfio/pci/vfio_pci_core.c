@@ -1472,6 +1472,32 @@ static void vfio_pci_probe_device(struct vfio_pci_core_device *vdev)
 	vdev->rom_size = vfio_pci_rom_size(vdev);
 }
 
+/*
+ * vfio.ko calls these ops without checking them, from the first ioctl on:
+ * a hole would be a NULL call reachable from userspace, so it is refused
+ * at probe, where the driver's author sees it.
+ */
+static int vfio_pci_check_mig_ops(struct vfio_pci_core_device *vdev)
+{
+	const struct vfio_migration_ops *mig = vdev->vdev.mig_ops;
+	const struct vfio_log_ops *log = vdev->vdev.log_ops;
+
+	if (mig && (!mig->migration_set_state || !mig->migration_get_state)) {
+		pci_warn(vdev->pdev, "migration ops lack migration_set_state or migration_get_state\n");
+		return -EINVAL;
+	}
+	if (mig && !(vdev->vdev.migration_flags & VFIO_MIGRATION_STOP_COPY)) {
+		pci_warn(vdev->pdev, "migration ops without VFIO_MIGRATION_STOP_COPY in migration_flags\n");
+		return -EINVAL;
+	}
+	if (log && (!log->log_start || !log->log_stop ||
+		    !log->log_read_and_clear)) {
+		pci_warn(vdev->pdev, "DMA logging ops lack log_start, log_stop or log_read_and_clear\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /**
  * vfio_pci_core_register_device - make a PCI device available through VFIO
  * @vdev: the device, allocated with vfio_alloc_device() and set as the PCI
@@ -1483,7 +1509,21 @@ static void vfio_pci_probe_device(struct vfio_pci_core_device *vdev)
  * dev_set of its reset domain and registers it with VFIO. Unless
  * disable_idle_d3 is set, the device then drops to D3hot until opened.
  *
- * Return: 0 or a negative errno.
+ * A variant driver that supports live migration sets @vdev->vdev.mig_ops,
+ * @vdev->vdev.migration_flags and, for DMA dirty logging,
+ * @vdev->vdev.log_ops in its vfio_device_ops.init, after calling
+ * vfio_pci_core_init_dev(), and before calling this function: vfio.ko
+ * dispatches the migration and logging device features to them as soon as
+ * the device is registered. They are checked here, once: mig_ops must have
+ * migration_set_state and migration_get_state and the flags must include
+ * %VFIO_MIGRATION_STOP_COPY (the one mandatory protocol of the 6.1 uAPI);
+ * log_ops must have log_start, log_stop and log_read_and_clear. The
+ * driver's close_device must bring its migration state back to RUNNING
+ * (dropping any data fd state) before calling vfio_pci_core_close_device(),
+ * so that the next user finds a running device.
+ *
+ * Return: 0 or a negative errno (-EINVAL for incomplete migration or
+ * logging ops).
  */
 int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 {
@@ -1493,6 +1533,10 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 
 	if (WARN_ON(vdev != dev_get_drvdata(dev)))
 		return -EINVAL;
+
+	ret = vfio_pci_check_mig_ops(vdev);
+	if (ret)
+		return ret;
 
 	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL) {
 		pci_info(pdev, "header type %#x is not supported by VFIO\n",
