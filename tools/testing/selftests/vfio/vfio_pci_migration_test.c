@@ -32,14 +32,14 @@
 #define TEST_DRIVER	"vfio-test-driver"
 
 #define GENERIC_TESTS	3
-#define VARIANT_TESTS	26
+#define VARIANT_TESTS	27
 
 /* VFIO_DEVICE_FEATURE with a payload of @size bytes; 0 or -errno. */
 static int feature(int fd, uint32_t flags, void *data, size_t size)
 {
 	struct {
 		struct vfio_device_feature hdr;
-		uint8_t data[64];
+		unsigned char data[64];
 	} f = { .hdr = { .argsz = sizeof(f.hdr) + size, .flags = flags } };
 	int ret;
 
@@ -115,7 +115,7 @@ static void test_generic(const char *bdf)
 	vfio_close(&dev);
 }
 
-static int liveness(struct vfio_dev *dev, uint32_t *val, bool write)
+static int liveness(struct vfio_dev *dev, unsigned int *val, bool write)
 {
 	return write ? vfio_region_write(dev, 0, EDU_REG_LIVENESS, val, 4) :
 		       vfio_region_read(dev, 0, EDU_REG_LIVENESS, val, 4);
@@ -125,8 +125,8 @@ static int liveness(struct vfio_dev *dev, uint32_t *val, bool write)
 static void test_variant(const char *bdf)
 {
 	struct vfio_device_feature_migration mig = { 0 };
-	uint8_t blob[64], junk[64] = { 0 };
-	uint32_t val, saved;
+	unsigned char blob[64], junk[64] = { 0 };
+	unsigned int val, saved;
 	struct vfio_dev dev;
 	ssize_t n, blob_len;
 	int ret, err, dfd, dfd2;
@@ -245,6 +245,23 @@ static void test_variant(const char *bdf)
 	ksft_test_result(val == saved,
 			 "variant: liveness restored: %#x (want %#x)\n", val,
 			 saved);
+
+	/*
+	 * A reset loses the device state: back to RUNNING, transfer over.
+	 * The driver applies it on its next state machine call (its
+	 * reset_done cannot take the locks the data fd uses).
+	 */
+	ret = set_state(dev.fd, VFIO_DEVICE_STATE_STOP_COPY, &dfd);
+	ret = ret ?: ioctl(dev.fd, VFIO_DEVICE_RESET) ? -errno : 0;
+	val = get_state(dev.fd);
+	n = dfd >= 0 ? read(dfd, junk, sizeof(junk)) : 0;
+	err = errno;
+	if (dfd >= 0)
+		close(dfd);
+	ksft_test_result(!ret && n < 0 && err == ENODEV &&
+			 val == VFIO_DEVICE_STATE_RUNNING,
+			 "variant: VFIO_DEVICE_RESET in STOP_COPY -> %d, ends the data fd (%zd), RUNNING\n",
+			 ret, n);
 
 	/* Close puts the device back in RUNNING for the next user. */
 	ret = set_state(dev.fd, VFIO_DEVICE_STATE_STOP_COPY, &dfd);

@@ -24,6 +24,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
@@ -80,6 +81,11 @@ struct test_mig_file {
  * @state: current migration state
  * @save: the STOP_COPY data file, while in STOP_COPY
  * @resume: the RESUMING data file, while in RESUMING
+ * @reset_lock: protects @reset_pending. reset_done runs with the library's
+ *	memory_lock held for writing, and @state_lock is held around BAR
+ *	accesses (memory_lock for reading): reset_done may only take this.
+ * @reset_pending: the device was reset since @state was last brought up
+ *	to date; the next state machine call returns to RUNNING first
  */
 struct test_device {
 	struct vfio_pci_core_device core;
@@ -87,6 +93,8 @@ struct test_device {
 	enum vfio_device_mig_state state;
 	struct file *save;
 	struct file *resume;
+	spinlock_t reset_lock;		/* @reset_pending */
+	bool reset_pending;
 };
 
 static struct test_device *to_test(struct vfio_device *core_vdev)
@@ -324,6 +332,25 @@ static struct file *test_mig_step(struct test_device *tdev,
 	return ERR_PTR(-EINVAL);
 }
 
+/*
+ * A reset lost the device state: end any transfer and be RUNNING, as after
+ * an open. Called with @state_lock held.
+ */
+static void test_mig_reset(struct test_device *tdev, bool always)
+{
+	bool pending;
+
+	spin_lock(&tdev->reset_lock);
+	pending = tdev->reset_pending;
+	tdev->reset_pending = false;
+	spin_unlock(&tdev->reset_lock);
+	if (!pending && !always)
+		return;
+	test_mig_file_end(&tdev->save);
+	test_mig_file_end(&tdev->resume);
+	tdev->state = VFIO_DEVICE_STATE_RUNNING;
+}
+
 static struct file *
 test_migration_set_state(struct vfio_device *core_vdev,
 			 enum vfio_device_mig_state new_state)
@@ -334,6 +361,7 @@ test_migration_set_state(struct vfio_device *core_vdev,
 	int ret;
 
 	mutex_lock(&tdev->state_lock);
+	test_mig_reset(tdev, false);
 	while (tdev->state != new_state) {
 		ret = vfio_mig_get_next_state(core_vdev, tdev->state,
 					      new_state, &next);
@@ -360,6 +388,7 @@ static int test_migration_get_state(struct vfio_device *core_vdev,
 	struct test_device *tdev = to_test(core_vdev);
 
 	mutex_lock(&tdev->state_lock);
+	test_mig_reset(tdev, false);
 	*state = tdev->state;
 	mutex_unlock(&tdev->state_lock);
 	return 0;
@@ -382,6 +411,7 @@ static int test_init_dev(struct vfio_device *core_vdev)
 	if (ret)
 		return ret;
 	mutex_init(&tdev->state_lock);
+	spin_lock_init(&tdev->reset_lock);
 	tdev->state = VFIO_DEVICE_STATE_RUNNING;
 	switch (READ_ONCE(migration)) {
 	case TEST_MIG_STOP_COPY:
@@ -415,9 +445,7 @@ static void test_close_device(struct vfio_device *core_vdev)
 	struct test_device *tdev = to_test(core_vdev);
 
 	mutex_lock(&tdev->state_lock);
-	test_mig_file_end(&tdev->save);
-	test_mig_file_end(&tdev->resume);
-	tdev->state = VFIO_DEVICE_STATE_RUNNING;
+	test_mig_reset(tdev, true);
 	mutex_unlock(&tdev->state_lock);
 	vfio_pci_core_close_device(core_vdev);
 }
@@ -468,6 +496,30 @@ static void vfio_test_driver_remove(struct pci_dev *pdev)
 	vfio_put_device(&vdev->vdev);
 }
 
+/*
+ * After VFIO_DEVICE_RESET or a hot reset (the PCI core calls this from
+ * pci_dev_restore()). Also called for resets while no user has the device
+ * open, or before it was ever registered: the flag is then harmless, as
+ * close already left the state RUNNING.
+ */
+static void vfio_test_driver_reset_done(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+	struct test_device *tdev;
+
+	if (!vdev)
+		return;
+	tdev = container_of(vdev, struct test_device, core);
+	spin_lock(&tdev->reset_lock);
+	tdev->reset_pending = true;
+	spin_unlock(&tdev->reset_lock);
+}
+
+static const struct pci_error_handlers vfio_test_driver_err_handlers = {
+	.error_detected	= vfio_pci_core_aer_err_detected,
+	.reset_done	= vfio_test_driver_reset_done,
+};
+
 static const struct pci_device_id vfio_test_driver_ids[] = {
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(0x1234, 0x11e8) },
 	{ }
@@ -479,7 +531,7 @@ static struct pci_driver vfio_test_driver = {
 	.id_table		= vfio_test_driver_ids,
 	.probe			= vfio_test_driver_probe,
 	.remove			= vfio_test_driver_remove,
-	.err_handler		= &vfio_pci_core_err_handlers,
+	.err_handler		= &vfio_test_driver_err_handlers,
 	.driver.pm		= &vfio_pci_core_pm_ops,
 	.driver_managed_dma	= true,
 };
