@@ -16,31 +16,8 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
-
-/* Offset of capability @id in the standard list, 0 if absent. */
-static int find_cap(const struct vfio_dev *dev, uint8_t id)
-{
-	uint16_t status;
-	uint8_t pos, cap_id;
-	int guard = 48;
-
-	if (vfio_cfg_read16(dev, PCI_STATUS, &status) ||
-	    !(status & PCI_STATUS_CAP_LIST))
-		return 0;
-	if (vfio_cfg_read8(dev, PCI_CAPABILITY_LIST, &pos))
-		return 0;
-	while (pos >= 0x40 && guard--) {
-		pos &= ~3;
-		if (vfio_cfg_read8(dev, pos + PCI_CAP_LIST_ID, &cap_id))
-			return 0;
-		if (cap_id == id)
-			return pos;
-		if (vfio_cfg_read8(dev, pos + PCI_CAP_LIST_NEXT, &pos))
-			return 0;
-	}
-	return 0;
-}
 
 FIXTURE(edu) {
 	struct vfio_dev dev;
@@ -48,15 +25,10 @@ FIXTURE(edu) {
 
 FIXTURE_SETUP(edu)
 {
-	char bdf[VFIO_BDF_LEN], driver[64];
-
-	self->dev.fd = -1;
-	if (vfio_find_device(EDU_VENDOR, EDU_DEVICE, 0, bdf))
-		SKIP(return, "no edu device (1234:11e8)");
-	if (vfio_device_driver(bdf, driver, sizeof(driver)) || strcmp(driver, "vfio-pci"))
-		SKIP(return, "edu %s is not bound to vfio-pci", bdf);
-	ASSERT_EQ(0, vfio_open(&self->dev, bdf));
-	TH_LOG("edu at %s, group %d, %s driver", bdf, self->dev.group_id,
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, EDU_VENDOR,
+				     EDU_DEVICE))
+		return;
+	TH_LOG("edu at %s, group %d, %s driver", self->dev.bdf, self->dev.group_id,
 	       vfio_driver_name());
 }
 
@@ -232,10 +204,10 @@ TEST_F(edu, irq_info)
 	int msi, pcie;
 
 	ASSERT_EQ(0, vfio_cfg_read8(&self->dev, PCI_INTERRUPT_PIN, &pin));
-	msi = find_cap(&self->dev, PCI_CAP_ID_MSI);
+	msi = vfio_find_cap(&self->dev, PCI_CAP_ID_MSI);
 	ASSERT_NE(0, msi);
 	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, msi + PCI_MSI_FLAGS, &msi_flags));
-	pcie = find_cap(&self->dev, PCI_CAP_ID_EXP);
+	pcie = vfio_find_cap(&self->dev, PCI_CAP_ID_EXP);
 	TH_LOG("pin %u, MSI cap 0x%x flags 0x%x, PCIe cap 0x%x", pin, msi,
 	       msi_flags, pcie);
 

@@ -20,6 +20,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 
 /*
@@ -78,16 +79,11 @@ FIXTURE_VARIANT_ADD(zoo, vga) { .vendor = 0x1234, .device = 0x1111, .vga = true 
 
 FIXTURE_SETUP(zoo)
 {
-	char bdf[VFIO_BDF_LEN], driver[64];
-
-	self->dev.fd = -1;
-	if (vfio_find_device(variant->vendor, variant->device, 0, bdf))
-		SKIP(return, "no %04x:%04x device", variant->vendor, variant->device);
-	if (vfio_device_driver(bdf, driver, sizeof(driver)) || strcmp(driver, "vfio-pci"))
-		SKIP(return, "%s is not bound to vfio-pci", bdf);
-	ASSERT_EQ(0, vfio_open(&self->dev, bdf));
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, variant->vendor,
+				     variant->device))
+		return;
 	TH_LOG("%04x:%04x at %s, %s driver", variant->vendor, variant->device,
-	       bdf, vfio_driver_name());
+	       self->dev.bdf, vfio_driver_name());
 }
 
 FIXTURE_TEARDOWN(zoo)
@@ -286,25 +282,6 @@ TEST_F(zoo, vga_region)
 	EXPECT_EQ(VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_VGA_REGION_INDEX), r.offset);
 }
 
-/* Position of capability @cap, 0 if none. */
-static int find_cap(const struct vfio_dev *dev, uint8_t cap)
-{
-	uint8_t pos, id;
-	int guard = 48;
-
-	if (vfio_cfg_read8(dev, PCI_CAPABILITY_LIST, &pos))
-		return 0;
-	while (pos >= 0x40 && guard--) {
-		if (vfio_cfg_read8(dev, pos, &id))
-			return 0;
-		if (id == cap)
-			return pos;
-		if (vfio_cfg_read8(dev, pos + 1, &pos))
-			return 0;
-	}
-	return 0;
-}
-
 TEST_F(zoo, msix_bar_caps)
 {
 	struct vfio_region_info *r, small;
@@ -312,7 +289,7 @@ TEST_F(zoo, msix_bar_caps)
 	uint32_t table;
 	int pos, bar;
 
-	pos = find_cap(&self->dev, PCI_CAP_ID_MSIX);
+	pos = vfio_find_cap(&self->dev, PCI_CAP_ID_MSIX);
 	if (!pos)
 		SKIP(return, "no MSI-X");
 	ASSERT_EQ(0, vfio_cfg_read32(&self->dev, pos + PCI_MSIX_TABLE, &table));
@@ -380,7 +357,7 @@ TEST_F(zoo, region_info_bad_input)
 TEST_F(zoo, irq_info_bad_input)
 {
 	struct vfio_irq_info irq = { .argsz = sizeof(irq) };
-	bool pcie = find_cap(&self->dev, PCI_CAP_ID_EXP);
+	bool pcie = vfio_find_cap(&self->dev, PCI_CAP_ID_EXP);
 	uint32_t i;
 
 	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++) {

@@ -25,6 +25,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 
 #define VFIO_PCI_INDEX_TO_OFFSET(index)	((uint64_t)(index) << 40)
@@ -125,47 +126,6 @@ static void settle(void)
 	nanosleep(&ts, NULL);
 }
 
-static int set_memory_decode(const struct vfio_dev *dev, int on)
-{
-	uint16_t cmd;
-	int ret;
-
-	ret = vfio_cfg_read16(dev, PCI_COMMAND, &cmd);
-	if (ret)
-		return ret;
-	if (on)
-		cmd |= PCI_COMMAND_MEMORY;
-	else
-		cmd &= ~PCI_COMMAND_MEMORY;
-	return vfio_cfg_write16(dev, PCI_COMMAND, cmd);
-}
-
-/*
- * Open the first @vendor:@device, which must be bound to vfio-pci. Returns
- * 0, a negative errno if opening failed, or 1 with the reason to skip the
- * test in @why.
- */
-static int open_bound(struct vfio_dev *dev, uint16_t vendor, uint16_t device,
-		      const char *name, char *why, size_t len)
-{
-	char bdf[VFIO_BDF_LEN], drv[64];
-	int ret;
-
-	dev->fd = -1;
-	if (vfio_find_device(vendor, device, 0, bdf)) {
-		snprintf(why, len, "no %s device", name);
-		return 1;
-	}
-	if (vfio_device_driver(bdf, drv, sizeof(drv)) || strcmp(drv, "vfio-pci")) {
-		snprintf(why, len, "%s %s is not bound to vfio-pci", name, bdf);
-		return 1;
-	}
-	ret = vfio_open(dev, bdf);
-	if (!ret)
-		printf("# %s at %s, %s driver\n", name, bdf, vfio_driver_name());
-	return ret;
-}
-
 FIXTURE(edu) {
 	struct vfio_dev dev;
 	int efd;
@@ -173,14 +133,11 @@ FIXTURE(edu) {
 
 FIXTURE_SETUP(edu)
 {
-	char why[128];
-	int ret;
-
 	self->efd = -1;
-	ret = open_bound(&self->dev, EDU_VENDOR, EDU_DEVICE, "edu", why, sizeof(why));
-	if (ret > 0)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret);
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, EDU_VENDOR,
+				     EDU_DEVICE))
+		return;
+	TH_LOG("edu at %s, %s driver", self->dev.bdf, vfio_driver_name());
 	self->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ASSERT_LE(0, self->efd);
 	wr32(&self->dev, 0, EDU_REG_LIVENESS, 0);
@@ -410,10 +367,10 @@ TEST_F(edu, memory_decode_off)
 	ASSERT_EQ(0, ioeventfd(self->dev.fd, SZ(4), 0, EDU_REG_LIVENESS, 0x42,
 			       self->efd));
 	wr32(&self->dev, 0, EDU_REG_LIVENESS, 0x55);
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 0));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, false));
 	ASSERT_EQ(0, signal_efd(self->efd));
 	settle();
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
 	EXPECT_EQ(~0x55u, rd32(&self->dev, 0, EDU_REG_LIVENESS));
 
 	ASSERT_EQ(0, signal_efd(self->efd));
@@ -473,7 +430,7 @@ TEST_F(edu, kept_across_reset)
 	ASSERT_EQ(0, ioeventfd(self->dev.fd, SZ(4), 0, EDU_REG_LIVENESS, 0x5150,
 			       self->efd));
 	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
 	ASSERT_EQ(0, signal_efd(self->efd));
 	EXPECT_EQ(~0x5150u, wait32(&self->dev, 0, EDU_REG_LIVENESS, ~0x5150u));
 	EXPECT_EQ(-EEXIST, ioeventfd(self->dev.fd, SZ(4), 0, EDU_REG_LIVENESS,
@@ -503,14 +460,11 @@ FIXTURE(nvme) {
 
 FIXTURE_SETUP(nvme)
 {
-	char why[128];
-	int ret;
-
 	self->efd = -1;
-	ret = open_bound(&self->dev, NVME_VENDOR, NVME_DEVICE, "nvme", why, sizeof(why));
-	if (ret > 0)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret);
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, NVME_VENDOR,
+				     NVME_DEVICE))
+		return;
+	TH_LOG("nvme at %s, %s driver", self->dev.bdf, vfio_driver_name());
 	self->efd = eventfd(0, EFD_NONBLOCK);
 	ASSERT_LE(0, self->efd);
 }
@@ -526,16 +480,9 @@ TEST_F(nvme, msix_table)
 {
 	uint32_t table, pba, t, end;
 	uint16_t flags;
-	uint8_t pos = 0, id;
-	int bar, guard = 48;
+	int bar, pos;
 
-	ASSERT_EQ(0, vfio_cfg_read8(&self->dev, PCI_CAPABILITY_LIST, &pos));
-	while (pos && guard--) {
-		ASSERT_EQ(0, vfio_cfg_read8(&self->dev, pos, &id));
-		if (id == PCI_CAP_ID_MSIX)
-			break;
-		ASSERT_EQ(0, vfio_cfg_read8(&self->dev, pos + 1, &pos));
-	}
+	pos = vfio_find_cap(&self->dev, PCI_CAP_ID_MSIX);
 	ASSERT_NE(0, pos);
 	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, pos + PCI_MSIX_FLAGS, &flags));
 	ASSERT_EQ(0, vfio_cfg_read32(&self->dev, pos + PCI_MSIX_TABLE, &table));
@@ -572,14 +519,11 @@ FIXTURE(e1000e) {
 
 FIXTURE_SETUP(e1000e)
 {
-	char why[128];
-	int ret;
-
 	self->efd = -1;
-	ret = open_bound(&self->dev, E1000E_VENDOR, E1000E_DEVICE, "e1000e", why, sizeof(why));
-	if (ret > 0)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret);
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, E1000E_VENDOR,
+				     E1000E_DEVICE))
+		return;
+	TH_LOG("e1000e at %s, %s driver", self->dev.bdf, vfio_driver_name());
 	self->efd = eventfd(0, EFD_NONBLOCK);
 	ASSERT_LE(0, self->efd);
 }
@@ -596,42 +540,13 @@ TEST_F(e1000e, io_bar)
 {
 	wr32(&self->dev, E1000E_IO_BAR, 0, 0);
 	ASSERT_EQ(0, ioeventfd(self->dev.fd, SZ(4), E1000E_IO_BAR, 0, 0x10, self->efd));
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 0));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, false));
 	ASSERT_EQ(0, signal_efd(self->efd));
 	EXPECT_EQ(0x10u, wait32(&self->dev, E1000E_IO_BAR, 0, 0x10));
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
 	EXPECT_EQ(-EINVAL, ioeventfd(self->dev.fd, SZ(8), E1000E_IO_BAR,
 				     self->dev.regions[E1000E_IO_BAR].size - 4, 0,
 				     self->efd));
-}
-
-static int low_power(int devfd, bool enter)
-{
-	struct vfio_device_feature f = {
-		.argsz = sizeof(f),
-		.flags = VFIO_DEVICE_FEATURE_SET |
-			 (enter ? VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY :
-				  VFIO_DEVICE_FEATURE_LOW_POWER_EXIT),
-	};
-
-	return ioctl(devfd, VFIO_DEVICE_FEATURE, &f) ? -errno : 0;
-}
-
-/* Wait up to two seconds for the power_state attribute to read @want. */
-static bool wait_power_state(const char *bdf, const char *want)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	char buf[32] = "";
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		if (vfio_sysfs_read(bdf, "power_state", buf, sizeof(buf)) > 0 &&
-		    !strcmp(buf, want))
-			return true;
-		nanosleep(&ts, NULL);
-	}
-	ksft_print_msg("%s power_state is %s, not %s\n", bdf, buf, want);
-	return false;
 }
 
 /*
@@ -650,7 +565,7 @@ TEST_F(e1000e, low_power)
 	int efd_io = eventfd(0, EFD_NONBLOCK);
 
 	ASSERT_LE(0, efd_io);
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
 	wr32(&self->dev, 0, E1000E_REG_RDBAL0, before);
 	ASSERT_EQ(before, rd32(&self->dev, 0, E1000E_REG_RDBAL0));
 	wr32(&self->dev, E1000E_IO_BAR, 0, 0x10);
@@ -658,14 +573,14 @@ TEST_F(e1000e, low_power)
 	ASSERT_EQ(0, ioeventfd(fd, SZ(4), 0, E1000E_REG_RDBAL0, written, self->efd));
 	ASSERT_EQ(0, ioeventfd(fd, SZ(4), E1000E_IO_BAR, 0, 0x18, efd_io));
 
-	ASSERT_EQ(0, low_power(fd, true));
-	ASSERT_TRUE(wait_power_state(self->dev.bdf, "D3hot"));
+	ASSERT_EQ(0, vfio_low_power(fd, true));
+	ASSERT_TRUE(vfio_wait_power_state(self->dev.bdf, "D3hot"));
 	ASSERT_EQ(0, signal_efd(self->efd));
 	ASSERT_EQ(0, signal_efd(efd_io));
 	settle();
-	EXPECT_TRUE(wait_power_state(self->dev.bdf, "D3hot"));
-	ASSERT_EQ(0, low_power(fd, false));
-	EXPECT_TRUE(wait_power_state(self->dev.bdf, "D0"));
+	EXPECT_TRUE(vfio_wait_power_state(self->dev.bdf, "D3hot"));
+	ASSERT_EQ(0, vfio_low_power(fd, false));
+	EXPECT_TRUE(vfio_wait_power_state(self->dev.bdf, "D0"));
 
 	if (vfio_driver_is_stock()) {
 		/* Stock drops the memory write but lets the port write through. */

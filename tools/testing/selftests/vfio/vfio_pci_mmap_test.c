@@ -10,8 +10,6 @@
  * e1000e or pci-testdev: run it with vm-run (ours and --stock).
  */
 #include <errno.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -21,6 +19,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 
 /*
@@ -31,73 +30,6 @@
 #define EDU_ID	((uint32_t)EDU_ID_VALUE)
 #define VFIO_PCI_INDEX_TO_OFFSET(index)	((uint64_t)(index) << 40)
 
-static sigjmp_buf sigbus_jmp;
-
-static void on_sigbus(int sig)
-{
-	(void)sig;
-	siglongjmp(sigbus_jmp, 1);
-}
-
-/* Read *@p; -1 if that raised SIGBUS. */
-static int try_read32(volatile uint32_t *p, uint32_t *val)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	int ret = 0;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (!sigsetjmp(sigbus_jmp, 1))
-		*val = *p;
-	else
-		ret = -1;
-	sigaction(SIGBUS, &old, NULL);
-	return ret;
-}
-
-/* Write *@p; -1 if that raised SIGBUS. */
-static int try_write32(volatile uint32_t *p, uint32_t val)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	int ret = 0;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (!sigsetjmp(sigbus_jmp, 1))
-		*p = val;
-	else
-		ret = -1;
-	sigaction(SIGBUS, &old, NULL);
-	return ret;
-}
-
-static int set_memory_decode(const struct vfio_dev *dev, bool on)
-{
-	uint16_t cmd;
-	int ret;
-
-	ret = vfio_cfg_read16(dev, PCI_COMMAND, &cmd);
-	if (ret)
-		return ret;
-	if (on)
-		cmd |= PCI_COMMAND_MEMORY;
-	else
-		cmd &= ~PCI_COMMAND_MEMORY;
-	return vfio_cfg_write16(dev, PCI_COMMAND, cmd);
-}
-
-static int open_bound(struct vfio_dev *dev, uint16_t vendor, uint16_t device)
-{
-	char bdf[VFIO_BDF_LEN], driver[64];
-
-	dev->fd = -1;
-	dev->group = -1;
-	dev->container = -1;
-	if (vfio_find_device(vendor, device, 0, bdf))
-		return -ENODEV;
-	if (vfio_device_driver(bdf, driver, sizeof(driver)) || strcmp(driver, "vfio-pci"))
-		return -ENODEV;
-	return vfio_open(dev, bdf);
-}
-
 FIXTURE(edu) {
 	struct vfio_dev dev;
 	long page;
@@ -107,8 +39,9 @@ FIXTURE(edu) {
 FIXTURE_SETUP(edu)
 {
 	self->page = sysconf(_SC_PAGESIZE);
-	if (open_bound(&self->dev, EDU_VENDOR, EDU_DEVICE))
-		SKIP(return, "no edu bound to vfio-pci");
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, EDU_VENDOR,
+				     EDU_DEVICE))
+		return;
 	self->bar0 = self->dev.regions[VFIO_PCI_BAR0_REGION_INDEX].offset;
 	ASSERT_EQ(EDU_BAR0_SIZE, self->dev.regions[0].size);
 	ASSERT_TRUE(!!(self->dev.regions[0].flags & VFIO_REGION_INFO_FLAG_MMAP));
@@ -118,7 +51,7 @@ FIXTURE_SETUP(edu)
 FIXTURE_TEARDOWN(edu)
 {
 	if (self->dev.fd >= 0)
-		set_memory_decode(&self->dev, true);
+		vfio_set_memory_decode(&self->dev, true);
 	vfio_close(&self->dev);
 }
 
@@ -155,7 +88,13 @@ TEST_F(edu, map_parts)
 
 TEST_F(edu, map_bad)
 {
-	int fd = self->dev.fd;
+	static const unsigned int unmappable[] = {
+		VFIO_PCI_BAR1_REGION_INDEX, VFIO_PCI_ROM_REGION_INDEX,
+		VFIO_PCI_CONFIG_REGION_INDEX, VFIO_PCI_VGA_REGION_INDEX,
+		VFIO_PCI_NUM_REGIONS,
+	};
+	int fd = self->dev.fd, err;
+	unsigned int i;
 	void *p;
 
 	/* A private mapping of a device makes no sense. */
@@ -181,26 +120,15 @@ TEST_F(edu, map_bad)
 	EXPECT_EQ(EINVAL, errno);
 
 	/* Regions that are not mappable BARs. */
-	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
-		 VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR1_REGION_INDEX));
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
-		 VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX));
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
-		 VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX));
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
-		 VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_VGA_REGION_INDEX));
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
-		 VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_NUM_REGIONS));
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(EINVAL, errno);
+	for (i = 0; i < ARRAY_SIZE(unmappable); i++) {
+		p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, fd,
+			 VFIO_PCI_INDEX_TO_OFFSET(unmappable[i]));
+		err = errno;	/* before TH_LOG() can change it */
+		EXPECT_EQ(MAP_FAILED, p)
+			TH_LOG("region %u", unmappable[i]);
+		EXPECT_EQ(EINVAL, err)
+			TH_LOG("region %u", unmappable[i]);
+	}
 }
 
 TEST_F(edu, decode_off_revokes)
@@ -212,24 +140,24 @@ TEST_F(edu, decode_off_revokes)
 	regs = mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		    self->dev.fd, self->bar0);
 	ASSERT_NE(MAP_FAILED, regs);
-	ASSERT_EQ(0, try_read32(regs, &val));
+	ASSERT_EQ(0, vfio_try_read32(regs, &val));
 	EXPECT_EQ(EDU_ID, val);
 
-	ASSERT_EQ(0, set_memory_decode(&self->dev, false));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, false));
 	/* Already faulted-in pages and new ones alike. */
-	EXPECT_EQ(-1, try_read32(regs, &val));
-	EXPECT_EQ(-1, try_read32(regs + (EDU_BAR0_SIZE / 2) / 4, &val));
-	EXPECT_EQ(-1, try_write32(regs + EDU_REG_LIVENESS / 4, 1));
+	EXPECT_EQ(-EFAULT, vfio_try_read32(regs, &val));
+	EXPECT_EQ(-EFAULT, vfio_try_read32(regs + (EDU_BAR0_SIZE / 2) / 4, &val));
+	EXPECT_EQ(-EFAULT, vfio_try_write32(regs + EDU_REG_LIVENESS / 4, 1));
 	EXPECT_EQ(-1, pread(self->dev.fd, buf, 4, self->bar0));
 	EXPECT_EQ(EIO, errno);
 	EXPECT_EQ(-1, pwrite(self->dev.fd, buf, 4, self->bar0 + EDU_REG_LIVENESS));
 	EXPECT_EQ(EIO, errno);
 
-	ASSERT_EQ(0, set_memory_decode(&self->dev, true));
-	ASSERT_EQ(0, try_read32(regs, &val));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
+	ASSERT_EQ(0, vfio_try_read32(regs, &val));
 	EXPECT_EQ(EDU_ID, val);
-	ASSERT_EQ(0, try_write32(regs + EDU_REG_LIVENESS / 4, 0x55));
-	ASSERT_EQ(0, try_read32(regs + EDU_REG_LIVENESS / 4, &val));
+	ASSERT_EQ(0, vfio_try_write32(regs + EDU_REG_LIVENESS / 4, 0x55));
+	ASSERT_EQ(0, vfio_try_read32(regs + EDU_REG_LIVENESS / 4, &val));
 	EXPECT_EQ(~0x55u, val);
 	EXPECT_EQ(4, pread(self->dev.fd, &val, 4, self->bar0));
 	EXPECT_EQ(EDU_ID, val);
@@ -244,7 +172,7 @@ static int child_access(volatile uint32_t *regs, int go, bool expect_sigbus)
 
 	if (read(go, &c, 1) != 1)
 		return 2;
-	if (try_read32(regs, &val))
+	if (vfio_try_read32(regs, &val))
 		return expect_sigbus ? 0 : 3;
 	if (expect_sigbus)
 		return 4;
@@ -275,7 +203,7 @@ TEST_F(edu, fork_inherits)
 		if (!pid)
 			_exit(child_access(regs, go[0], round == 1));
 		if (round == 1)
-			ASSERT_EQ(0, set_memory_decode(&self->dev, false));
+			ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, false));
 		ASSERT_EQ(1, write(go[1], "x", 1));
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 		EXPECT_TRUE(WIFEXITED(status));
@@ -287,7 +215,7 @@ TEST_F(edu, fork_inherits)
 		close(go[0]);
 		close(go[1]);
 	}
-	ASSERT_EQ(0, set_memory_decode(&self->dev, true));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
 	EXPECT_EQ(EDU_ID, regs[0]);
 	munmap((void *)regs, EDU_BAR0_SIZE);
 }
@@ -303,12 +231,12 @@ TEST_F(edu, munmap_part)
 	EXPECT_EQ(EDU_ID, regs[0]);
 	(void)regs[2 * words];
 	/* The split mappings are revoked and restored like any other. */
-	ASSERT_EQ(0, set_memory_decode(&self->dev, false));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, false));
 	uint32_t val;
 
-	EXPECT_EQ(-1, try_read32(regs + 3 * words, &val));
-	ASSERT_EQ(0, set_memory_decode(&self->dev, true));
-	EXPECT_EQ(0, try_read32(regs + 3 * words, &val));
+	EXPECT_EQ(-EFAULT, vfio_try_read32(regs + 3 * words, &val));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
+	EXPECT_EQ(0, vfio_try_read32(regs + 3 * words, &val));
 	munmap((void *)regs, self->page);
 	munmap((void *)(regs + 2 * words), 2 * self->page);
 }
@@ -317,6 +245,7 @@ TEST_F(edu, close_fd_while_mapped)
 {
 	volatile uint32_t *regs;
 	struct vfio_dev again;
+	char why[128];
 
 	regs = mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		    self->dev.fd, self->bar0);
@@ -331,7 +260,7 @@ TEST_F(edu, close_fd_while_mapped)
 
 	/* Now it is really closed, and can be opened afresh. */
 	vfio_close(&self->dev);
-	ASSERT_EQ(0, open_bound(&again, EDU_VENDOR, EDU_DEVICE));
+	ASSERT_EQ(0, vfio_open_bound(&again, EDU_VENDOR, EDU_DEVICE, why, sizeof(why)));
 	regs = vfio_region_mmap(&again, VFIO_PCI_BAR0_REGION_INDEX);
 	ASSERT_NE(NULL, regs);
 	EXPECT_EQ(EDU_ID, regs[0]);
@@ -350,7 +279,7 @@ TEST_F(edu, reset_refaults)
 	EXPECT_EQ(EDU_ID, regs[0]);
 	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
 	/* Zapped by the reset, faulted in again: decode is still on. */
-	ASSERT_EQ(0, try_read32(regs, &val));
+	ASSERT_EQ(0, vfio_try_read32(regs, &val));
 	EXPECT_EQ(EDU_ID, val);
 	munmap((void *)regs, EDU_BAR0_SIZE);
 }
@@ -373,12 +302,12 @@ FIXTURE_TEARDOWN(any)
 TEST_F(any, io_bar_not_mappable)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct vfio_dev dev;
 	int i, tested = 0;
+	struct vfio_dev dev;
 	void *p;
 
-	if (open_bound(&dev, 0x1b36, 0x0005))
-		SKIP(return, "no pci-testdev bound to vfio-pci");
+	if (!vfio_open_bound_or_skip(_metadata, &dev, 0x1b36, 0x0005))
+		return;
 	for (i = 0; i < 6; i++) {
 		struct vfio_region_info *r = &dev.regions[i];
 
@@ -425,8 +354,8 @@ TEST_F(any, ivshmem_pages)
 	struct vfio_dev dev;
 	uint32_t val;
 
-	if (open_bound(&dev, 0x1af4, 0x1110))
-		SKIP(return, "no ivshmem bound to vfio-pci");
+	if (!vfio_open_bound_or_skip(_metadata, &dev, 0x1af4, 0x1110))
+		return;
 	r = &dev.regions[VFIO_PCI_BAR2_REGION_INDEX];
 	ASSERT_TRUE(!!(r->flags & VFIO_REGION_INFO_FLAG_MMAP));
 	npages = r->size / page;
@@ -480,21 +409,14 @@ static void check_msix_bar(struct __test_metadata *_metadata, uint16_t vendor,
 {
 	struct vfio_info_cap_header *cap;
 	struct vfio_region_info *r;
-	uint8_t pos = 0, id;
 	struct vfio_dev dev;
 	uint32_t table, val;
 	volatile uint32_t *p;
-	int guard = 48, bar;
+	int pos, bar;
 
-	if (open_bound(&dev, vendor, device))
-		SKIP(return, "no %04x:%04x bound to vfio-pci", vendor, device);
-	ASSERT_EQ(0, vfio_cfg_read8(&dev, PCI_CAPABILITY_LIST, &pos));
-	while (pos >= 0x40 && guard--) {
-		ASSERT_EQ(0, vfio_cfg_read8(&dev, pos, &id));
-		if (id == PCI_CAP_ID_MSIX)
-			break;
-		ASSERT_EQ(0, vfio_cfg_read8(&dev, pos + 1, &pos));
-	}
+	if (!vfio_open_bound_or_skip(_metadata, &dev, vendor, device))
+		return;
+	pos = vfio_find_cap(&dev, PCI_CAP_ID_MSIX);
 	ASSERT_LE(0x40, pos);
 	ASSERT_EQ(0, vfio_cfg_read32(&dev, pos + PCI_MSIX_TABLE, &table));
 	bar = table & PCI_MSIX_TABLE_BIR;
@@ -505,7 +427,7 @@ static void check_msix_bar(struct __test_metadata *_metadata, uint16_t vendor,
 	ASSERT_NE(NULL, cap);
 	p = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd, r->offset);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(0, try_read32(p + (table & PCI_MSIX_TABLE_OFFSET) / 4 + 3, &val));
+	EXPECT_EQ(0, vfio_try_read32(p + (table & PCI_MSIX_TABLE_OFFSET) / 4 + 3, &val));
 	munmap((void *)p, r->size);
 	free(r);
 	vfio_close(&dev);

@@ -14,8 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -25,6 +23,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 
 #define E1000E_VENDOR	0x8086
@@ -121,52 +120,6 @@ static int pmcsr_state(const char *bdf, int pm_cap)
 	return n == 2 ? pmcsr & PCI_PM_CTRL_STATE_MASK : -1;
 }
 
-/* Offset of the PM capability in sysfs config space, 0 if absent. */
-static int pm_cap_of(const char *bdf)
-{
-	char path[128];
-	uint8_t cfg[256];
-	int fd, n, pos, guard = 48;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = pread(fd, cfg, sizeof(cfg), 0);
-	close(fd);
-	if (n != sizeof(cfg))
-		return 0;
-	for (pos = cfg[PCI_CAPABILITY_LIST]; pos >= 0x40 && guard--;
-	     pos = cfg[pos + PCI_CAP_LIST_NEXT]) {
-		pos &= ~3;
-		if (cfg[pos + PCI_CAP_LIST_ID] == PCI_CAP_ID_PM)
-			return pos;
-	}
-	return 0;
-}
-
-static sigjmp_buf fault_env;
-
-static void on_sigbus(int sig)
-{
-	siglongjmp(fault_env, sig);
-}
-
-/* Read a register through the mapping; false if that raised SIGBUS. */
-static bool mmio_read(volatile uint32_t *p, uint32_t *val)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	bool ok = false;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (!sigsetjmp(fault_env, 1)) {
-		*val = *p;
-		ok = true;
-	}
-	sigaction(SIGBUS, &old, NULL);
-	return ok;
-}
-
 static bool eventfd_fired(int efd, int ms)
 {
 	uint64_t v;
@@ -189,17 +142,15 @@ FIXTURE(pm) {
 
 FIXTURE_SETUP(pm)
 {
-	char bdf[VFIO_BDF_LEN], driver[64], param[8] = "N";
+	char param[8] = "N";
 	int fd;
 
-	self->dev.fd = -1;
 	self->efd = -1;
 	self->bar0 = NULL;
-	if (vfio_find_device(E1000E_VENDOR, E1000E_DEVICE, 0, bdf))
-		SKIP(return, "no e1000e device (8086:10d3)");
-	if (vfio_device_driver(bdf, driver, sizeof(driver)) || strcmp(driver, "vfio-pci"))
-		SKIP(return, "e1000e %s is not bound to vfio-pci", bdf);
-	self->pm_cap = pm_cap_of(bdf);
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, E1000E_VENDOR,
+				     E1000E_DEVICE))
+		return;
+	self->pm_cap = vfio_find_cap(&self->dev, PCI_CAP_ID_PM);
 	ASSERT_NE(0, self->pm_cap);
 	fd = open(IDLE_D3_PARAM, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -208,10 +159,9 @@ FIXTURE_SETUP(pm)
 		close(fd);
 	}
 	self->idle_d3 = param[0] != 'Y' && param[0] != '1';
-	ASSERT_EQ(0, vfio_open(&self->dev, bdf));
 	self->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ASSERT_LE(0, self->efd);
-	TH_LOG("e1000e at %s, PM cap at 0x%x, idle D3 %s, %s driver", bdf,
+	TH_LOG("e1000e at %s, PM cap at 0x%x, idle D3 %s, %s driver", self->dev.bdf,
 	       self->pm_cap, self->idle_d3 ? "on" : "off", vfio_driver_name());
 }
 
@@ -237,7 +187,7 @@ static void map_bar0(struct __test_metadata *_metadata, struct vfio_dev *dev,
 				      cmd | PCI_COMMAND_MEMORY));
 	*bar0 = vfio_region_mmap(dev, VFIO_PCI_BAR0_REGION_INDEX);
 	ASSERT_NE(NULL, *bar0);
-	ASSERT_TRUE(mmio_read(*bar0 + E1000E_STATUS / 4, &val));
+	ASSERT_EQ(0, vfio_try_read32(*bar0 + E1000E_STATUS / 4, &val));
 }
 
 TEST_F(pm, feature_probe)
@@ -296,13 +246,13 @@ TEST_F(pm, entry_exit)
 		EXPECT_TRUE(wait_state(bdf, "D3hot", 2000));
 		EXPECT_EQ(PMCSR_D3HOT, pmcsr_state(bdf, self->pm_cap));
 		/* mmap'ed BARs are off until LOW_POWER_EXIT. */
-		EXPECT_FALSE(mmio_read(self->bar0 + E1000E_STATUS / 4, &val));
+		EXPECT_EQ(-EFAULT, vfio_try_read32(self->bar0 + E1000E_STATUS / 4, &val));
 		/* Entering twice is an error. */
 		EXPECT_EQ(-EINVAL, entry(self->dev.fd));
 		ASSERT_EQ(0, leave(self->dev.fd));
 		EXPECT_TRUE(stays(bdf, "D0", 200));
 		EXPECT_EQ(PMCSR_D0, pmcsr_state(bdf, self->pm_cap));
-		EXPECT_TRUE(mmio_read(self->bar0 + E1000E_STATUS / 4, &val));
+		EXPECT_EQ(0, vfio_try_read32(self->bar0 + E1000E_STATUS / 4, &val));
 		/* Exit while not in low power is harmless. */
 		EXPECT_EQ(0, leave(self->dev.fd));
 	}
@@ -398,9 +348,9 @@ TEST_F(pm, access_wakes)
 	EXPECT_TRUE(wait_state(bdf, "D3hot", 2000));
 
 	/* Still no access through mmap. */
-	EXPECT_FALSE(mmio_read(self->bar0 + E1000E_STATUS / 4, &val));
+	EXPECT_EQ(-EFAULT, vfio_try_read32(self->bar0 + E1000E_STATUS / 4, &val));
 	ASSERT_EQ(0, leave(self->dev.fd));
-	EXPECT_TRUE(mmio_read(self->bar0 + E1000E_STATUS / 4, &val));
+	EXPECT_EQ(0, vfio_try_read32(self->bar0 + E1000E_STATUS / 4, &val));
 	EXPECT_EQ(status, val);
 }
 
@@ -415,14 +365,14 @@ TEST_F(pm, wakeup_eventfd)
 	ASSERT_EQ(0, entry_wakeup(self->dev.fd, self->efd));
 	ASSERT_TRUE(wait_state(bdf, "D3hot", 2000));
 	EXPECT_FALSE(eventfd_fired(self->efd, 100));
-	EXPECT_FALSE(mmio_read(self->bar0 + E1000E_STATUS / 4, &val));
+	EXPECT_EQ(-EFAULT, vfio_try_read32(self->bar0 + E1000E_STATUS / 4, &val));
 
 	/* Any access wakes it: here an ioctl. */
 	EXPECT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_GET_INFO, &info));
 	EXPECT_TRUE(eventfd_fired(self->efd, 1000));
 	/* ... for good, without LOW_POWER_EXIT. */
 	EXPECT_TRUE(stays(bdf, "D0", 300));
-	EXPECT_TRUE(mmio_read(self->bar0 + E1000E_STATUS / 4, &val));
+	EXPECT_EQ(0, vfio_try_read32(self->bar0 + E1000E_STATUS / 4, &val));
 	EXPECT_FALSE(eventfd_fired(self->efd, 50));
 	/* Exit after the wake-up is optional and harmless. */
 	EXPECT_EQ(0, leave(self->dev.fd));
@@ -435,7 +385,7 @@ TEST_F(pm, wakeup_eventfd)
 	EXPECT_TRUE(eventfd_fired(self->efd, 1000));
 	ASSERT_EQ(0, vfio_sysfs_write(bdf, "power/control", "auto"));
 	EXPECT_TRUE(stays(bdf, "D0", 300));
-	EXPECT_TRUE(mmio_read(self->bar0 + E1000E_STATUS / 4, &val));
+	EXPECT_EQ(0, vfio_try_read32(self->bar0 + E1000E_STATUS / 4, &val));
 }
 
 /* LOW_POWER_EXIT after entry with an eventfd, before any wake-up. */
@@ -495,7 +445,7 @@ TEST_F(pm, close_in_low_power)
 	EXPECT_EQ(0, vfio_cfg_read16(&self->dev, PCI_VENDOR_ID, &vendor));
 	EXPECT_EQ(E1000E_VENDOR, vendor);
 	map_bar0(_metadata, &self->dev, &self->bar0);
-	EXPECT_TRUE(mmio_read(self->bar0 + E1000E_STATUS / 4, &val));
+	EXPECT_EQ(0, vfio_try_read32(self->bar0 + E1000E_STATUS / 4, &val));
 }
 
 TEST_HARNESS_MAIN

@@ -25,6 +25,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 
 #define EDU_REG_DMA_SRC		0x80	/* 64-bit register */
@@ -66,56 +67,6 @@ static ssize_t wr(const struct vfio_dev *dev, int index, uint64_t off,
 /* -errno of a failed call, or what it returned. */
 #define RES(call) ({ ssize_t __r = (call); __r < 0 ? -errno : __r; })
 
-/* Open the first device @vendor:@device bound to vfio-pci, or skip. */
-#define OPEN_OR_SKIP(dev, vendor, device, name) do {				\
-	char __bdf[VFIO_BDF_LEN], __drv[64];					\
-										\
-	(dev)->fd = -1;								\
-	if (vfio_find_device(vendor, device, 0, __bdf))				\
-		SKIP(return, "no %s device", name);				\
-	if (vfio_device_driver(__bdf, __drv, sizeof(__drv)) ||			\
-	    strcmp(__drv, "vfio-pci"))						\
-		SKIP(return, "%s %s is not bound to vfio-pci", name, __bdf);	\
-	ASSERT_EQ(0, vfio_open(dev, __bdf));					\
-	TH_LOG("%s at %s, %s driver", name, __bdf, vfio_driver_name());	\
-} while (0)
-
-/* Set or clear the memory decode bit of the (virtual) command register. */
-static int set_memory_decode(const struct vfio_dev *dev, int on)
-{
-	uint16_t cmd;
-	int ret;
-
-	ret = vfio_cfg_read16(dev, PCI_COMMAND, &cmd);
-	if (ret)
-		return ret;
-	if (on)
-		cmd |= PCI_COMMAND_MEMORY;
-	else
-		cmd &= ~PCI_COMMAND_MEMORY;
-	return vfio_cfg_write16(dev, PCI_COMMAND, cmd);
-}
-
-/* Offset of capability @id in the standard list, 0 if absent. */
-static int find_cap(const struct vfio_dev *dev, uint8_t id)
-{
-	uint8_t pos, cap_id;
-	int guard = 48;
-
-	if (vfio_cfg_read8(dev, PCI_CAPABILITY_LIST, &pos))
-		return 0;
-	while (pos >= 0x40 && guard--) {
-		pos &= ~3;
-		if (vfio_cfg_read8(dev, pos + PCI_CAP_LIST_ID, &cap_id))
-			return 0;
-		if (cap_id == id)
-			return pos;
-		if (vfio_cfg_read8(dev, pos + PCI_CAP_LIST_NEXT, &pos))
-			return 0;
-	}
-	return 0;
-}
-
 /* ---- edu: a 1 MiB memory BAR ----------------------------------------- */
 
 FIXTURE(edu) {
@@ -124,7 +75,10 @@ FIXTURE(edu) {
 
 FIXTURE_SETUP(edu)
 {
-	OPEN_OR_SKIP(&self->dev, EDU_VENDOR, EDU_DEVICE, "edu");
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, EDU_VENDOR,
+				     EDU_DEVICE))
+		return;
+	TH_LOG("edu at %s, %s driver", self->dev.bdf, vfio_driver_name());
 }
 
 FIXTURE_TEARDOWN(edu)
@@ -280,7 +234,7 @@ TEST_F(edu, offset_top_bit)
 	uint64_t v = 0;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-EINVAL, RES(pread(self->dev.fd, &v, 4, bad[i])))
 			TH_LOG("offset 0x%llx", (unsigned long long)bad[i]);
 		EXPECT_EQ(-EINVAL, RES(pwrite(self->dev.fd, &v, 4, bad[i])))
@@ -300,12 +254,12 @@ TEST_F(edu, memory_decode_off)
 {
 	uint32_t v = 0x600d;
 
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 0));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, false));
 	EXPECT_EQ(-EIO, RES(rd(&self->dev, 0, EDU_REG_ID, &v, 4)));
 	EXPECT_EQ(-EIO, RES(wr(&self->dev, 0, EDU_REG_LIVENESS, &v, 4)));
 	EXPECT_EQ(-EIO, RES(rd(&self->dev, 0, 0, &v, 1)));
 	EXPECT_EQ(0, RES(rd(&self->dev, 0, 0, &v, 0)));
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
 
 	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_ID, &v, 4)));
 	EXPECT_EQ((uint32_t)EDU_ID_VALUE, v);
@@ -367,8 +321,11 @@ FIXTURE_SETUP(nvme)
 	uint16_t flags;
 	int cap;
 
-	OPEN_OR_SKIP(&self->dev, NVME_VENDOR, NVME_DEVICE, "nvme");
-	cap = find_cap(&self->dev, PCI_CAP_ID_MSIX);
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, NVME_VENDOR,
+				     NVME_DEVICE))
+		return;
+	TH_LOG("nvme at %s, %s driver", self->dev.bdf, vfio_driver_name());
+	cap = vfio_find_cap(&self->dev, PCI_CAP_ID_MSIX);
 	ASSERT_NE(0, cap);
 	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, cap + PCI_MSIX_FLAGS, &flags));
 	ASSERT_EQ(0, vfio_cfg_read32(&self->dev, cap + PCI_MSIX_TABLE, &table));
@@ -442,7 +399,10 @@ FIXTURE(e1000e) {
 
 FIXTURE_SETUP(e1000e)
 {
-	OPEN_OR_SKIP(&self->dev, E1000E_VENDOR, E1000E_DEVICE, "e1000e");
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, E1000E_VENDOR,
+				     E1000E_DEVICE))
+		return;
+	TH_LOG("e1000e at %s, %s driver", self->dev.bdf, vfio_driver_name());
 }
 
 FIXTURE_TEARDOWN(e1000e)
@@ -475,9 +435,9 @@ TEST_F(e1000e, io_bar)
 	EXPECT_EQ(-EINVAL, RES(rd(&self->dev, E1000E_IO_BAR, 32, &both, 1)));
 
 	/* Port accesses do not depend on memory decode. */
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 0));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, false));
 	EXPECT_EQ(4, RES(rd(&self->dev, E1000E_IO_BAR, 4, &data, 4)));
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
 }
 
 /* Enable the sysfs ROM file of @bdf and read it; returns its length. */
@@ -552,41 +512,13 @@ TEST_F(e1000e, rom_memory_decode_off)
 {
 	uint32_t v;
 
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 0));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, false));
 	/* Stock cannot map a ROM that does not decode: -ENOMEM. */
 	EXPECT_EQ(vfio_driver_is_stock() ? -ENOMEM : -EIO,
 		  RES(rd(&self->dev, VFIO_PCI_ROM_REGION_INDEX, 0, &v, 4)));
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
 	ASSERT_EQ(4, RES(rd(&self->dev, VFIO_PCI_ROM_REGION_INDEX, 0, &v, 4)));
 	EXPECT_EQ(0xaa55u, v & 0xffff);
-}
-
-static int low_power(int devfd, bool enter)
-{
-	struct vfio_device_feature f = {
-		.argsz = sizeof(f),
-		.flags = VFIO_DEVICE_FEATURE_SET |
-			 (enter ? VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY :
-				  VFIO_DEVICE_FEATURE_LOW_POWER_EXIT),
-	};
-
-	return ioctl(devfd, VFIO_DEVICE_FEATURE, &f) ? -errno : 0;
-}
-
-/* Wait up to two seconds for the power_state attribute to read @want. */
-static bool wait_power_state(const char *bdf, const char *want)
-{
-	char buf[32] = "";
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		if (vfio_sysfs_read(bdf, "power_state", buf, sizeof(buf)) > 0 &&
-		    !strcmp(buf, want))
-			return true;
-		usleep(10000);
-	}
-	ksft_print_msg("%s power_state is %s, not %s\n", bdf, buf, want);
-	return false;
 }
 
 /*
@@ -609,13 +541,13 @@ TEST_F(e1000e, low_power_bulk)
 	uint32_t io_d0 = 0, io_lp = 0, swsm;
 
 	ASSERT_TRUE(d0 && lp);
-	ASSERT_EQ(0, set_memory_decode(&self->dev, 1));
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
 	ASSERT_EQ(4, RES(rd(&self->dev, 0, E1000E_REG_SWSM, &swsm, 4)));
 	ASSERT_EQ((ssize_t)len, RES(rd(&self->dev, 0, off, d0, len)));
 	ASSERT_EQ(4, RES(rd(&self->dev, E1000E_IO_BAR, 0, &io_d0, 4)));
 
-	ASSERT_EQ(0, low_power(self->dev.fd, true));
-	ASSERT_TRUE(wait_power_state(self->dev.bdf, "D3hot"));
+	ASSERT_EQ(0, vfio_low_power(self->dev.fd, true));
+	ASSERT_TRUE(vfio_wait_power_state(self->dev.bdf, "D3hot"));
 	memset(lp, 0, len);
 	EXPECT_EQ((ssize_t)len, RES(rd(&self->dev, 0, off, lp, len)));
 	EXPECT_EQ(0, memcmp(d0, lp, len));
@@ -627,9 +559,9 @@ TEST_F(e1000e, low_power_bulk)
 		EXPECT_EQ(0x55, lp[0]);
 		EXPECT_EQ(0xaa, lp[1]);
 	}
-	EXPECT_TRUE(wait_power_state(self->dev.bdf, "D3hot"));
-	ASSERT_EQ(0, low_power(self->dev.fd, false));
-	EXPECT_TRUE(wait_power_state(self->dev.bdf, "D0"));
+	EXPECT_TRUE(vfio_wait_power_state(self->dev.bdf, "D3hot"));
+	ASSERT_EQ(0, vfio_low_power(self->dev.fd, false));
+	EXPECT_TRUE(vfio_wait_power_state(self->dev.bdf, "D0"));
 	memset(lp, 0, len);
 	EXPECT_EQ((ssize_t)len, RES(rd(&self->dev, 0, off, lp, len)));
 	EXPECT_EQ(0, memcmp(d0, lp, len));
@@ -646,7 +578,10 @@ FIXTURE(testdev) {
 
 FIXTURE_SETUP(testdev)
 {
-	OPEN_OR_SKIP(&self->dev, TESTDEV_VENDOR, TESTDEV_DEVICE, "pci-testdev");
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, TESTDEV_VENDOR,
+				     TESTDEV_DEVICE))
+		return;
+	TH_LOG("pci-testdev at %s, %s driver", self->dev.bdf, vfio_driver_name());
 }
 
 FIXTURE_TEARDOWN(testdev)
@@ -677,7 +612,10 @@ FIXTURE(vga) {
 
 FIXTURE_SETUP(vga)
 {
-	OPEN_OR_SKIP(&self->dev, VGA_VENDOR, VGA_DEVICE, "std VGA");
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, VGA_VENDOR,
+				     VGA_DEVICE))
+		return;
+	TH_LOG("std VGA at %s, %s driver", self->dev.bdf, vfio_driver_name());
 }
 
 FIXTURE_TEARDOWN(vga)

@@ -6,13 +6,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/pci_regs.h>
 
 #include "vfio_util.h"
 
@@ -393,6 +397,25 @@ int vfio_open_id(struct vfio_dev *dev, uint16_t vendor, uint16_t device,
 	return vfio_open(dev, bdf);
 }
 
+int vfio_open_bound(struct vfio_dev *dev, uint16_t vendor, uint16_t device,
+		    char *why, size_t len)
+{
+	char bdf[VFIO_BDF_LEN], driver[64];
+
+	dev_init(dev);
+	if (vfio_find_device(vendor, device, 0, bdf)) {
+		snprintf(why, len, "no %04x:%04x device", vendor, device);
+		return 1;
+	}
+	if (vfio_device_driver(bdf, driver, sizeof(driver)) ||
+	    strcmp(driver, "vfio-pci")) {
+		snprintf(why, len, "%04x:%04x at %s is not bound to vfio-pci",
+			 vendor, device, bdf);
+		return 1;
+	}
+	return vfio_open(dev, bdf);
+}
+
 /* --- information ------------------------------------------------------- */
 
 int vfio_region_info(int fd, uint32_t index, struct vfio_region_info **info)
@@ -519,6 +542,80 @@ int vfio_cfg_write32(const struct vfio_dev *dev, off_t off, uint32_t val)
 	return vfio_cfg_write(dev, off, &val, sizeof(val));
 }
 
+int vfio_find_cap(const struct vfio_dev *dev, uint8_t id)
+{
+	uint16_t status;
+	uint8_t pos, cap_id;
+	int guard = 48;	/* (256 - 64) / 4 fit: stops a list that loops */
+
+	if (vfio_cfg_read16(dev, PCI_STATUS, &status) ||
+	    !(status & PCI_STATUS_CAP_LIST))
+		return 0;
+	if (vfio_cfg_read8(dev, PCI_CAPABILITY_LIST, &pos))
+		return 0;
+	while (pos >= 0x40 && guard--) {
+		pos &= ~3;
+		if (vfio_cfg_read8(dev, pos + PCI_CAP_LIST_ID, &cap_id))
+			return 0;
+		if (cap_id == id)
+			return pos;
+		if (vfio_cfg_read8(dev, pos + PCI_CAP_LIST_NEXT, &pos))
+			return 0;
+	}
+	return 0;
+}
+
+int vfio_set_memory_decode(const struct vfio_dev *dev, bool on)
+{
+	uint16_t cmd;
+	int ret;
+
+	ret = vfio_cfg_read16(dev, PCI_COMMAND, &cmd);
+	if (ret)
+		return ret;
+	if (on)
+		cmd |= PCI_COMMAND_MEMORY;
+	else
+		cmd &= ~PCI_COMMAND_MEMORY;
+	return vfio_cfg_write16(dev, PCI_COMMAND, cmd);
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(sigbus_jmp, sig);
+}
+
+/* *@val = *@p, or *@p = *@val if @write, catching a SIGBUS. */
+static int try_access32(volatile uint32_t *p, uint32_t *val, bool write)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int ret = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(sigbus_jmp, 1)) {
+		if (write)
+			*p = *val;
+		else
+			*val = *p;
+	} else {
+		ret = -EFAULT;
+	}
+	sigaction(SIGBUS, &old, NULL);
+	return ret;
+}
+
+int vfio_try_read32(volatile uint32_t *p, uint32_t *val)
+{
+	return try_access32(p, val, false);
+}
+
+int vfio_try_write32(volatile uint32_t *p, uint32_t val)
+{
+	return try_access32(p, &val, true);
+}
+
 void *vfio_region_mmap(const struct vfio_dev *dev, uint32_t index)
 {
 	const struct vfio_region_info *r;
@@ -606,6 +703,36 @@ int vfio_dma_free(struct vfio_dev *dev, struct vfio_dma_buf *buf)
 	munmap(buf->vaddr, buf->size);
 	buf->vaddr = NULL;
 	return ret;
+}
+
+/* --- power --------------------------------------------------------------- */
+
+int vfio_low_power(int fd, bool enter)
+{
+	struct vfio_device_feature f = {
+		.argsz = sizeof(f),
+		.flags = VFIO_DEVICE_FEATURE_SET |
+			 (enter ? VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY :
+				  VFIO_DEVICE_FEATURE_LOW_POWER_EXIT),
+	};
+
+	return ioctl(fd, VFIO_DEVICE_FEATURE, &f) ? -errno : 0;
+}
+
+bool vfio_wait_power_state(const char *bdf, const char *want)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char buf[32] = "";
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (vfio_sysfs_read(bdf, "power_state", buf, sizeof(buf)) > 0 &&
+		    !strcmp(buf, want))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	printf("# %s power_state is %s, not %s\n", bdf, buf, want);
+	return false;
 }
 
 /* --- which driver ------------------------------------------------------- */

@@ -3,7 +3,7 @@
  * Small helpers shared by the VFIO PCI selftests: find a PCI device by
  * vendor:device, (un)bind drivers through sysfs, open a device through its
  * group and a type1 container, query regions and interrupts, access config
- * space and BARs, map DMA buffers.
+ * space and BARs, map DMA buffers, enter and leave low power.
  *
  * Conventions: functions returning int return 0 (or a count) on success
  * and a negative errno on failure, and leave errno alone otherwise;
@@ -112,6 +112,15 @@ int vfio_open(struct vfio_dev *dev, const char *bdf);
 int vfio_open_id(struct vfio_dev *dev, uint16_t vendor, uint16_t device,
 		 unsigned int index);
 
+/*
+ * Open the first @vendor:@device if it is bound to vfio-pci, as the tests
+ * expect vm-run to have left it. Returns 0, a negative errno if opening
+ * failed, or 1 when the test should be skipped, with the reason in @why.
+ * @dev can be passed to vfio_close() in every case.
+ */
+int vfio_open_bound(struct vfio_dev *dev, uint16_t vendor, uint16_t device,
+		    char *why, size_t len);
+
 /* Close the device, group and container fds (those that are open). */
 void vfio_close(struct vfio_dev *dev);
 
@@ -149,6 +158,12 @@ int vfio_cfg_write8(const struct vfio_dev *dev, off_t off, uint8_t val);
 int vfio_cfg_write16(const struct vfio_dev *dev, off_t off, uint16_t val);
 int vfio_cfg_write32(const struct vfio_dev *dev, off_t off, uint32_t val);
 
+/* Offset of capability @id in the standard list, 0 if absent. */
+int vfio_find_cap(const struct vfio_dev *dev, uint8_t id);
+
+/* Set or clear the memory decode bit of the (virtual) command register. */
+int vfio_set_memory_decode(const struct vfio_dev *dev, bool on);
+
 /* pread/pwrite of exactly @len bytes at @off of region @index. */
 int vfio_region_read(const struct vfio_dev *dev, uint32_t index, off_t off,
 		     void *buf, size_t len);
@@ -163,6 +178,14 @@ void *vfio_region_mmap(const struct vfio_dev *dev, uint32_t index);
 
 /* munmap() what vfio_region_mmap() returned. */
 void vfio_region_munmap(const struct vfio_dev *dev, uint32_t index, void *p);
+
+/*
+ * Read or write one 32-bit register through a BAR mapping, catching the
+ * SIGBUS the access raises when the driver refuses it (memory decode
+ * off, device in low power, ...). Returns 0 or -EFAULT on SIGBUS.
+ */
+int vfio_try_read32(volatile uint32_t *p, uint32_t *val);
+int vfio_try_write32(volatile uint32_t *p, uint32_t val);
 
 /* --- DMA ------------------------------------------------------------------ */
 
@@ -192,6 +215,17 @@ int vfio_dma_alloc(struct vfio_dev *dev, size_t size, uint64_t iova,
 
 /* Unmap and free a buffer from vfio_dma_alloc(). */
 int vfio_dma_free(struct vfio_dev *dev, struct vfio_dma_buf *buf);
+
+/* --- power --------------------------------------------------------------- */
+
+/* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY (@enter) or _EXIT on device @fd. */
+int vfio_low_power(int fd, bool enter);
+
+/*
+ * Wait up to two seconds for @bdf's power_state attribute to read @want;
+ * false, with a "# " line on stdout saying what it read, if it did not.
+ */
+bool vfio_wait_power_state(const char *bdf, const char *want);
 
 /* --- which driver ------------------------------------------------------- */
 
