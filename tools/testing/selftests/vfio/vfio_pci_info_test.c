@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -195,6 +196,11 @@ TEST_F(zoo, rom_region)
  */
 TEST_F(zoo, rom_read_while_sized)
 {
+	/*
+	 * Stock's reads crawl under the concurrent remapping, and its result
+	 * is only logged: a few reads show it without risking the time limit.
+	 */
+	const int reads = vfio_driver_is_stock() ? 3 : 20;
 	struct vfio_region_info *r;
 	int i, bad = 0, status;
 	uint8_t *ref, *buf;
@@ -221,11 +227,13 @@ TEST_F(zoo, rom_read_while_sized)
 			.index = VFIO_PCI_ROM_REGION_INDEX,
 		};
 
+		/* Should the harness kill the test, the device fd goes too. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (;;)
 			if (ioctl(self->dev.fd, VFIO_DEVICE_GET_REGION_INFO, &info))
 				_exit(1);
 	}
-	for (i = 0; i < 20; i++) {
+	for (i = 0; i < reads; i++) {
 		memset(buf, 0, size);
 		if (vfio_region_read(&self->dev, VFIO_PCI_ROM_REGION_INDEX, 0,
 				     buf, size) || memcmp(ref, buf, size))
