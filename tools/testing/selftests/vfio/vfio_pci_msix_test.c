@@ -49,25 +49,6 @@ FIXTURE_VARIANT_ADD(msix, e1000e) {
 	.device = 0x10d3,
 };
 
-static int find_cap(const struct vfio_dev *dev, uint8_t id)
-{
-	uint8_t pos, cap_id;
-	int guard = 48;
-
-	if (vfio_cfg_read8(dev, PCI_CAPABILITY_LIST, &pos))
-		return 0;
-	while (pos >= 0x40 && guard--) {
-		pos &= ~3;
-		if (vfio_cfg_read8(dev, pos + PCI_CAP_LIST_ID, &cap_id))
-			return 0;
-		if (cap_id == id)
-			return pos;
-		if (vfio_cfg_read8(dev, pos + PCI_CAP_LIST_NEXT, &pos))
-			return 0;
-	}
-	return 0;
-}
-
 FIXTURE_SETUP(msix)
 {
 	char bdf[VFIO_BDF_LEN], driver[64];
@@ -84,7 +65,7 @@ FIXTURE_SETUP(msix)
 	    strcmp(driver, "vfio-pci"))
 		SKIP(return, "%s is not bound to vfio-pci", bdf);
 	ASSERT_EQ(0, vfio_open(&self->dev, bdf));
-	pos = find_cap(&self->dev, PCI_CAP_ID_MSIX);
+	pos = vfio_find_cap(&self->dev, PCI_CAP_ID_MSIX);
 	ASSERT_NE(0, pos);
 	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, pos + PCI_MSIX_FLAGS, &ctrl));
 	ASSERT_EQ(0, vfio_cfg_read32(&self->dev, pos + PCI_MSIX_TABLE, &table));
