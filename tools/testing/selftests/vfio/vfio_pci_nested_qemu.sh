@@ -11,39 +11,10 @@
 
 set -u
 
+. "$(dirname "$0")/lib/ktap.sh"
+
 QEMU=${QEMU:-qemu-system-x86_64}
 timeout=${NESTED_TIMEOUT:-150}
-n=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n $*"
-	failed=1
-}
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 4
-}
-
-# find_bdf VENDOR DEVICE: the first PCI function with that ID
-find_bdf() {
-	local d
-
-	for d in /sys/bus/pci/devices/*; do
-		if [ "$(cat "$d/vendor")" = "0x$1" ] &&
-		   [ "$(cat "$d/device")" = "0x$2" ]; then
-			basename "$d"
-			return 0
-		fi
-	done
-	return 1
-}
 
 bound_to_vfio() {
 	[ "$(basename "$(readlink -f "/sys/bus/pci/devices/$1/driver")")" = vfio-pci ]
@@ -96,8 +67,8 @@ check_bar() {
 }
 
 echo "TAP version 13"
-edu=$(find_bdf 1234 11e8) || skip_all "no edu device"
-nvme=$(find_bdf 1b36 0010) || skip_all "no nvme device"
+edu=$(find_bdf 1234:11e8) || skip_all "no edu device"
+nvme=$(find_bdf 1b36:0010) || skip_all "no nvme device"
 bound_to_vfio "$edu" || skip_all "edu $edu is not bound to vfio-pci"
 bound_to_vfio "$nvme" || skip_all "nvme $nvme is not bound to vfio-pci"
 command -v "$QEMU" >/dev/null || skip_all "no $QEMU"

@@ -17,6 +17,8 @@
 
 set -u
 
+. "$(dirname "$0")/lib/ktap.sh"
+
 cd "$(dirname "$0")" || exit 1
 
 VGA_ID=1234:1111
@@ -32,48 +34,7 @@ INTX_CASES="intx_automask_unmask_ioctl intx_round_trips_ioctl
 	intx_loopback_and_swap completion_irqs_intx"
 PARAMS="disable_vga nointxmask disable_denylist"
 
-n=0
-failed=0
 restored=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n $*"
-	failed=1
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 4
-}
-
-diag() {
-	echo "# $*"
-}
-
-# find_bdf VENDOR:DEVICE: the first PCI function with that ID
-find_bdf() {
-	local d
-
-	for d in /sys/bus/pci/devices/*; do
-		if [ "$(cat "$d/vendor")" = "0x${1%:*}" ] &&
-		   [ "$(cat "$d/device")" = "0x${1#*:}" ]; then
-			basename "$d"
-			return 0
-		fi
-	done
-	return 1
-}
 
 driver_of() {
 	basename "$(readlink -f "/sys/bus/pci/devices/$1/driver")"
