@@ -342,17 +342,10 @@ TEST_F(msix, nvme_identify_completion)
 /* The device's command register, as the PCI core reads it. */
 static uint16_t hw_command(const char *bdf)
 {
-	char path[128];
-	uint16_t cmd = 0xffff;
-	int fd;
+	uint16_t cmd;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return cmd;
-	if (pread(fd, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd))
-		cmd = 0xffff;
-	close(fd);
+	if (vfio_sysfs_config_read(bdf, PCI_COMMAND, &cmd, sizeof(cmd)))
+		return 0xffff;
 	return cmd;
 }
 

@@ -32,33 +32,20 @@
 #define TESTDEV_VENDOR	0x1b36
 #define TESTDEV_DEVICE	0x0005
 
+/* Open the first @vendor:@device bound to vfio-pci: 0 when it is open. */
 static int open_bound(struct vfio_dev *dev, uint16_t vendor, uint16_t device)
 {
-	char bdf[VFIO_BDF_LEN], driver[64];
+	char why[128];
 
-	dev->fd = -1;
-	dev->group = -1;
-	dev->container = -1;
-	if (vfio_find_device(vendor, device, 0, bdf))
-		return -ENODEV;
-	if (vfio_device_driver(bdf, driver, sizeof(driver)) || strcmp(driver, "vfio-pci"))
-		return -ENODEV;
-	return vfio_open(dev, bdf);
+	return vfio_open_bound(dev, vendor, device, why, sizeof(why));
 }
 
 static uint16_t sysfs_command(const char *bdf)
 {
-	char path[128];
-	uint16_t cmd = 0xffff;
-	int fd;
+	uint16_t cmd;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return cmd;
-	if (pread(fd, &cmd, 2, PCI_COMMAND) != 2)
-		cmd = 0xffff;
-	close(fd);
+	if (vfio_sysfs_config_read(bdf, PCI_COMMAND, &cmd, sizeof(cmd)))
+		return 0xffff;
 	return cmd;
 }
 

@@ -100,6 +100,26 @@ int vfio_sysfs_read(const char *bdf, const char *attr, char *buf, size_t len)
 	return read_file(path, buf, len);
 }
 
+int vfio_sysfs_config_read(const char *bdf, unsigned int off, void *buf,
+			   size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t ret;
+	int fd;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/config", bdf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = pread(fd, buf, len, off);
+	if (ret < 0)
+		ret = -errno;
+	close(fd);
+	if (ret < 0)
+		return ret;
+	return (size_t)ret == len ? 0 : -EIO;
+}
+
 int vfio_sysfs_read_ulong(const char *bdf, const char *attr,
 			  unsigned long *val)
 {

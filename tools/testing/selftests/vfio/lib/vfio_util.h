@@ -81,6 +81,13 @@ int vfio_sysfs_read_ulong(const char *bdf, const char *attr,
 int vfio_sysfs_write(const char *bdf, const char *attr, const char *val);
 
 /*
+ * Read @len bytes at @off of the device's real config space, as the host's
+ * PCI core sees it (sysfs "config"): 0 or a negative errno.
+ */
+int vfio_sysfs_config_read(const char *bdf, unsigned int off, void *buf,
+			   size_t len);
+
+/*
  * Name of the driver bound to @bdf into @buf ("" if none).
  * Returns 0 or a negative errno.
  */
