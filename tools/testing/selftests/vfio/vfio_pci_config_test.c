@@ -470,6 +470,82 @@ TEST_F(zoo, bounds)
 	TH_LOG("read across the end returns %zd", n);
 }
 
+/*
+ * A naturally aligned register into an aligned buffer, the same register
+ * into a misaligned buffer, and the register as part of the whole space
+ * read at once all take different ways through the driver; they must give
+ * the same bytes. The status register and PCIe Device Status are skipped:
+ * their event bits may change between the reads.
+ */
+TEST_F(zoo, access_paths)
+{
+	uint8_t raw[8] __attribute__((aligned(8)));
+	uint8_t whole[CFG_MAX];
+	off_t base = self->dev.regions[VFIO_PCI_CONFIG_REGION_INDEX].offset;
+	struct cap caps[64];
+	unsigned int w, pos, exp;
+
+	exp = find_in(caps, walk_caps(self->virt, self->size, false, caps, 64),
+		      PCI_CAP_ID_EXP);
+	ASSERT_EQ(0, vfio_cfg_read(&self->dev, 0, whole, self->size));
+	for (w = 1; w <= 4; w *= 2) {
+		for (pos = 0; pos < self->size; pos += w) {
+			if (pos + w > PCI_STATUS && pos < PCI_STATUS + 2)
+				continue;
+			if (exp && pos + w > exp + PCI_EXP_DEVSTA &&
+			    pos < exp + PCI_EXP_DEVSTA + 2)
+				continue;
+			ASSERT_EQ((ssize_t)w, pread(self->dev.fd, raw, w,
+						    base + pos));
+			ASSERT_EQ(0, memcmp(raw, whole + pos, w))
+				TH_LOG("%u bytes at 0x%x, aligned buffer", w,
+				       pos);
+			ASSERT_EQ((ssize_t)w, pread(self->dev.fd, raw + 1, w,
+						    base + pos));
+			ASSERT_EQ(0, memcmp(raw + 1, whole + pos, w))
+				TH_LOG("%u bytes at 0x%x, misaligned buffer",
+				       w, pos);
+		}
+	}
+}
+
+/*
+ * A user buffer that faults gives EFAULT, whichever way the access goes
+ * (a register into an aligned buffer, or through the bounce buffer), and
+ * a write from it changes nothing.
+ */
+TEST_F(zoo, bad_buffer)
+{
+	off_t base = self->dev.regions[VFIO_PCI_CONFIG_REGION_INDEX].offset;
+	long page = sysconf(_SC_PAGESIZE);
+	uint8_t after[CFG_MAX];
+	unsigned int i;
+	char *none;
+
+	none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	for (i = 0; i < 4; i++) {
+		errno = 0;
+		EXPECT_EQ(-1, pread(self->dev.fd, none + i, 4,
+				    base + PCI_COMMAND));
+		EXPECT_EQ(EFAULT, errno);
+		errno = 0;
+		EXPECT_EQ(-1, pwrite(self->dev.fd, none + i, 4,
+				     base + PCI_COMMAND));
+		EXPECT_EQ(EFAULT, errno);
+		errno = 0;
+		EXPECT_EQ(-1, pwrite(self->dev.fd, none + i, 2,
+				     base + PCI_BASE_ADDRESS_0));
+		EXPECT_EQ(EFAULT, errno);
+	}
+	munmap(none, page);
+	ASSERT_EQ(0, vfio_cfg_read(&self->dev, 0, after, self->size));
+	EXPECT_EQ(0, memcmp(self->virt, after, PCI_STATUS));
+	EXPECT_EQ(0, memcmp(self->virt + PCI_CLASS_REVISION,
+			    after + PCI_CLASS_REVISION,
+			    self->size - PCI_CLASS_REVISION));
+}
+
 TEST_F(zoo, protected_writes)
 {
 	struct cap caps[64];
