@@ -333,6 +333,26 @@ cfg_override(struct vfio_pci_config_state *cfg, unsigned int pos)
 	return owner ? cfg->caps[owner - 1].ops : NULL;
 }
 
+/*
+ * Read a naturally aligned piece no variant handler owns: its virtual bits
+ * from vconfig, the others (if any) from hardware. Caller holds cfg->lock.
+ */
+static inline int cfg_read_piece(struct vfio_pci_config_state *cfg,
+				 unsigned int pos, unsigned int len, u32 *val)
+{
+	u32 vm = cfg_get(cfg->virt, pos, len), hv;
+	int ret;
+
+	*val = cfg_get(cfg->vconfig, pos, len) & vm;
+	if (vm == cfg_width_mask(len))
+		return 0;
+	ret = vfio_pci_cfg_hw_read(cfg, pos, len, &hv);
+	if (ret)
+		return ret;
+	*val |= hv & ~vm;
+	return 0;
+}
+
 /**
  * vfio_pci_cfg_read - read virtual config space into a buffer
  * @cfg: config state
@@ -346,7 +366,7 @@ int vfio_pci_cfg_read(struct vfio_pci_config_state *cfg, unsigned int pos,
 		      unsigned int count, u8 *buf)
 {
 	unsigned int end = pos + count, len;
-	u32 vm, val, hv;
+	u32 val;
 	int ret;
 
 	for (; pos < end; pos += len, buf += len) {
@@ -367,14 +387,9 @@ int vfio_pci_cfg_read(struct vfio_pci_config_state *cfg, unsigned int pos,
 				continue;
 			}
 		}
-		vm = cfg_get(cfg->virt, pos, len);
-		val = cfg_get(cfg->vconfig, pos, len) & vm;
-		if (vm != cfg_width_mask(len)) {
-			ret = vfio_pci_cfg_hw_read(cfg, pos, len, &hv);
-			if (ret)
-				return ret;
-			val |= hv & ~vm;
-		}
+		ret = cfg_read_piece(cfg, pos, len, &val);
+		if (ret)
+			return ret;
 		cfg_put(buf, 0, len, val);
 	}
 	return 0;
@@ -1449,6 +1464,7 @@ static int config_rw_reg(struct vfio_pci_core_device *vdev,
 			 unsigned int pos, unsigned int count, bool iswrite)
 {
 	union cfg_reg reg;
+	u32 val;
 	int ret;
 
 	if (iswrite) {
@@ -1462,7 +1478,12 @@ static int config_rw_reg(struct vfio_pci_core_device *vdev,
 	}
 
 	mutex_lock(&cfg->lock);
-	ret = vfio_pci_cfg_read(cfg, pos, count, reg.b);
+	if (likely(!cfg->overrides)) {
+		ret = cfg_read_piece(cfg, pos, count, &val);
+		cfg_put(reg.b, 0, count, val);
+	} else {
+		ret = vfio_pci_cfg_read(cfg, pos, count, reg.b);
+	}
 	mutex_unlock(&cfg->lock);
 	if (ret)
 		return ret;

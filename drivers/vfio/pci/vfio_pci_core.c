@@ -1117,8 +1117,10 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_ioctl_feature);
 
 /* ---- read and write ---- */
 
-static ssize_t vfio_pci_rw(struct vfio_pci_core_device *vdev, char __user *buf,
-			   size_t count, loff_t *ppos, bool iswrite)
+/* Inlined into the read and the write op: one call less per access. */
+static __always_inline ssize_t vfio_pci_rw(struct vfio_pci_core_device *vdev,
+					   char __user *buf, size_t count,
+					   loff_t *ppos, bool iswrite)
 {
 	u64 index = VFIO_PCI_OFFSET_TO_INDEX((u64)*ppos);
 	loff_t pos;

@@ -195,22 +195,22 @@ void vfio_pci_pm_close(struct vfio_pci_core_device *vdev)
 }
 
 /**
- * vfio_pci_pm_access_begin - wake a device in low power for an access
+ * vfio_pci_pm_access_wake - wake a device in low power for an access
  * @vdev: the device
  *
- * Call at the start of the read and write ops, before taking memory_lock:
- * as the uAPI promises, the device leaves low power for the time of the
- * access (and for good if a wake-up eventfd was given, which is signalled).
- * Accesses through mmap are refused instead: the fault handler returns
- * VM_FAULT_SIGBUS while vdev->pm_runtime_engaged (checked under
- * memory_lock).
+ * The slow path of vfio_pci_pm_access_begin(), which the read and write
+ * ops call before taking memory_lock: as the uAPI promises, the device
+ * leaves low power for the time of the access (and for good if a wake-up
+ * eventfd was given, which is signalled). Accesses through mmap are
+ * refused instead: the fault handler returns VM_FAULT_SIGBUS while
+ * vdev->pm_runtime_engaged (checked under memory_lock).
  *
- * Return: a cookie for vfio_pci_pm_access_end(), or -EIO if the device
- * cannot be woken.
+ * Return: 1 with a runtime PM reference for vfio_pci_pm_access_done(),
+ * 0 if the device left low power meanwhile, or -EIO if it cannot be woken.
  */
-int vfio_pci_pm_access_begin(struct vfio_pci_core_device *vdev)
+int vfio_pci_pm_access_wake(struct vfio_pci_core_device *vdev)
 {
-	if (likely(!READ_ONCE(vdev->pm_runtime_engaged)))
+	if (!READ_ONCE(vdev->pm_runtime_engaged))
 		return 0;
 	if (pm_runtime_resume_and_get(&vdev->pdev->dev))
 		return -EIO;
@@ -218,16 +218,14 @@ int vfio_pci_pm_access_begin(struct vfio_pci_core_device *vdev)
 }
 
 /**
- * vfio_pci_pm_access_end - end of an access started by vfio_pci_pm_access_begin()
+ * vfio_pci_pm_access_done - end of an access that woke the device
  * @vdev: the device
- * @cookie: what vfio_pci_pm_access_begin() returned, if not negative
  *
- * Call after releasing memory_lock; the device may return to low power.
+ * Drops the reference vfio_pci_pm_access_wake() took, after the access
+ * released memory_lock; the device may return to low power.
  */
-void vfio_pci_pm_access_end(struct vfio_pci_core_device *vdev, int cookie)
+void vfio_pci_pm_access_done(struct vfio_pci_core_device *vdev)
 {
-	if (cookie <= 0)
-		return;
 	/*
 	 * Accesses come in bursts: a D3hot round trip (state save and
 	 * restore, 10 ms D3hot->D0 delay) for each would be ruinous. The

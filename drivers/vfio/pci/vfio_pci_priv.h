@@ -169,7 +169,27 @@ void vfio_pci_pm_close(struct vfio_pci_core_device *vdev);
  * pm_runtime_get_sync) while holding its memory_lock: the runtime resume
  * callback takes it.
  */
-int vfio_pci_pm_access_begin(struct vfio_pci_core_device *vdev);
-void vfio_pci_pm_access_end(struct vfio_pci_core_device *vdev, int cookie);
+int vfio_pci_pm_access_wake(struct vfio_pci_core_device *vdev);
+void vfio_pci_pm_access_done(struct vfio_pci_core_device *vdev);
+
+/*
+ * Every read and write goes through these: the common case, a device not
+ * in low power, is one test inline. Returns 1 when the device was woken
+ * (and must be released by vfio_pci_pm_access_end()), 0 when it was not
+ * in low power, -EIO when it cannot be woken.
+ */
+static inline int vfio_pci_pm_access_begin(struct vfio_pci_core_device *vdev)
+{
+	if (likely(!READ_ONCE(vdev->pm_runtime_engaged)))
+		return 0;
+	return vfio_pci_pm_access_wake(vdev);
+}
+
+static inline void vfio_pci_pm_access_end(struct vfio_pci_core_device *vdev,
+					  int cookie)
+{
+	if (cookie > 0)
+		vfio_pci_pm_access_done(vdev);
+}
 
 #endif /* VFIO_PCI_PRIV_H */
