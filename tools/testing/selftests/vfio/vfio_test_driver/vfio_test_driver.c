@@ -16,6 +16,11 @@
  * without VFIO_MIGRATION_STOP_COPY) and migration=3 (DMA logging ops
  * without their callbacks) are driver bugs the library must refuse at
  * registration. The value is read when a device is probed.
+ *
+ * With the cap_handler parameter it shows how a variant driver changes the
+ * virtualization of a capability (vfio_pci_variant_config_test):
+ * cap_handler=1 serves edu's MSI capability from an image the driver keeps,
+ * cap_handler=2 hides it. Also read when a device is probed.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -28,6 +33,7 @@
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
+#include <asm/unaligned.h>
 
 static bool refuse_probe;
 module_param(refuse_probe, bool, 0644);
@@ -44,6 +50,24 @@ static int migration;
 module_param(migration, int, 0644);
 MODULE_PARM_DESC(migration,
 		 "0: no migration, 1: STOP_COPY migration, 2: migration ops without STOP_COPY, 3: DMA logging ops without callbacks (default: 0)");
+
+enum {
+	TEST_CAP_LIBRARY,
+	TEST_CAP_IMAGE,
+	TEST_CAP_HIDE,
+};
+
+static int cap_handler;
+module_param(cap_handler, int, 0644);
+MODULE_PARM_DESC(cap_handler,
+		 "0: the library virtualizes config space, 1: the driver serves the MSI capability from its own image, 2: the MSI capability is hidden (default: 0)");
+
+/*
+ * The MSI capability image of cap_handler=1: ID, no next capability, flags
+ * 0 (one 32-bit vector, disabled), then the message address and data,
+ * which userspace may write. Bytes past it read as 0.
+ */
+#define TEST_MSI_IMAGE_LEN	(PCI_MSI_DATA_32 + 2)
 
 /* edu's liveness register reads back the bitwise NOT of what was written. */
 #define EDU_LIVENESS		0x04
@@ -86,6 +110,9 @@ struct test_mig_file {
  *	accesses (memory_lock for reading): reset_done may only take this.
  * @reset_pending: the device was reset since @state was last brought up
  *	to date; the next state machine call returns to RUNNING first
+ * @msi_image: the MSI capability as userspace sees it with cap_handler=1.
+ *	Only the capability handlers use it, and the library calls them
+ *	with its config-space lock held, which serialises them.
  */
 struct test_device {
 	struct vfio_pci_core_device core;
@@ -95,6 +122,7 @@ struct test_device {
 	struct file *resume;
 	spinlock_t reset_lock;		/* @reset_pending */
 	bool reset_pending;
+	u8 msi_image[TEST_MSI_IMAGE_LEN];
 };
 
 static struct test_device *to_test(struct vfio_device *core_vdev)
@@ -402,6 +430,48 @@ static const struct vfio_migration_ops test_mig_ops = {
 /* A driver bug for migration=3: registration must refuse it. */
 static const struct vfio_log_ops test_bad_log_ops;
 
+static int test_msi_read(struct vfio_pci_core_device *vdev, int pos,
+			 int count, int cap_start, __le32 *val)
+{
+	struct test_device *tdev = container_of(vdev, struct test_device,
+						core);
+	u8 bytes[4] = {};
+	int i, off = pos - cap_start;
+
+	for (i = 0; i < count; i++)
+		if (off + i < TEST_MSI_IMAGE_LEN)
+			bytes[i] = tdev->msi_image[off + i];
+	*val = cpu_to_le32(get_unaligned_le32(bytes));
+	return count;
+}
+
+static int test_msi_write(struct vfio_pci_core_device *vdev, int pos,
+			  int count, int cap_start, __le32 val)
+{
+	struct test_device *tdev = container_of(vdev, struct test_device,
+						core);
+	u32 v = le32_to_cpu(val);
+	int i, off = pos - cap_start;
+
+	/* ID, next pointer and flags are read-only; the rest is the user's. */
+	for (i = 0; i < count; i++, v >>= 8)
+		if (off + i >= PCI_MSI_ADDRESS_LO &&
+		    off + i < TEST_MSI_IMAGE_LEN)
+			tdev->msi_image[off + i] = v;
+	return count;
+}
+
+static const struct vfio_pci_cap_handler test_msi_image_handlers[] = {
+	{ .cap_id = PCI_CAP_ID_MSI, .read = test_msi_read,
+	  .write = test_msi_write },
+	{ }
+};
+
+static const struct vfio_pci_cap_handler test_msi_hide_handlers[] = {
+	{ .cap_id = PCI_CAP_ID_MSI, .hide = true },
+	{ }
+};
+
 static int test_init_dev(struct vfio_device *core_vdev)
 {
 	struct test_device *tdev = to_test(core_vdev);
@@ -413,6 +483,15 @@ static int test_init_dev(struct vfio_device *core_vdev)
 	mutex_init(&tdev->state_lock);
 	spin_lock_init(&tdev->reset_lock);
 	tdev->state = VFIO_DEVICE_STATE_RUNNING;
+	tdev->msi_image[PCI_CAP_LIST_ID] = PCI_CAP_ID_MSI;
+	switch (READ_ONCE(cap_handler)) {
+	case TEST_CAP_IMAGE:
+		tdev->core.cap_handlers = test_msi_image_handlers;
+		break;
+	case TEST_CAP_HIDE:
+		tdev->core.cap_handlers = test_msi_hide_handlers;
+		break;
+	}
 	switch (READ_ONCE(migration)) {
 	case TEST_MIG_STOP_COPY:
 		core_vdev->mig_ops = &test_mig_ops;
