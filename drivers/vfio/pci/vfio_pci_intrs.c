@@ -56,8 +56,9 @@ struct vfio_pci_irq_vec {
  * @vdev: the device
  * @lock: serialises every change of the interrupt configuration: @type,
  *	@nvec, the vectors, the INTx trigger and unmask virqfd. Held across
- *	SET_IRQS and release. Lock order: @lock -> memory_lock (MSI-X table
- *	access) -> @intx_lock.
+ *	SET_IRQS and release, except INTx mask and unmask without an eventfd,
+ *	which only change the INTx mask state. Lock order: @lock ->
+ *	memory_lock (MSI-X table access) -> @intx_lock.
  * @intx_lock: protects the INTx mask state (@intx_masked,
  *	@intx_user_disabled, the hardware INTx-disable bit and the host line's
  *	disable depth) and @intx_trigger against the hard IRQ handler and the
@@ -215,13 +216,23 @@ static bool __vfio_intx_mask(struct vfio_pci_irq_state *irqs)
  */
 static void __vfio_intx_unmask(struct vfio_pci_irq_state *irqs)
 {
+	struct vfio_pci_core_device *vdev = irqs->vdev;
+
 	if (irqs->type != VFIO_PCI_INTX_IRQ_INDEX || !irqs->intx_masked)
 		return;
 	irqs->intx_masked = false;
-	if (irqs->vdev->pci_2_3)
-		vfio_intx_sync_hw(irqs);
-	else
+	if (!vdev->pci_2_3) {
 		vfio_intx_line(irqs, true);
+	} else if (irqs->intx_user_disabled || !irqs->intx_irq) {
+		vfio_intx_sync_hw(irqs);
+	} else if (!pci_check_and_unmask_intx(vdev->pdev)) {
+		/*
+		 * The common case is one locked read-modify-write of command
+		 * and status. That leaves INTx masked while the device still
+		 * asserts it: unmask anyway, for the handler to take it.
+		 */
+		pci_intx(vdev->pdev, 1);
+	}
 }
 
 /**
@@ -450,37 +461,53 @@ static int vfio_intx_set_trigger(struct vfio_pci_irq_state *irqs,
 	return ret;
 }
 
+/* INTx unmask eventfd; caller holds irqs->lock. */
+static int vfio_intx_set_unmask_fd(struct vfio_pci_irq_state *irqs,
+				   unsigned int count, void *data, bool mask)
+{
+	s32 fd;
+
+	lockdep_assert_held(&irqs->lock);
+
+	if ((irqs->type != VFIO_PCI_INTX_IRQ_INDEX &&
+	     irqs->type != VFIO_PCI_IRQ_NONE) || count != 1)
+		return -EINVAL;
+	/* Only unmasking can be driven by an eventfd */
+	if (mask)
+		return -ENOTTY;
+	fd = *(s32 *)data;
+	if (fd < 0) {
+		vfio_virqfd_disable(&irqs->intx_unmask);
+		return 0;
+	}
+	return vfio_virqfd_enable(irqs, vfio_intx_unmask_handler, NULL, NULL,
+				  &irqs->intx_unmask, fd);
+}
+
+/*
+ * INTx mask or unmask with DATA_NONE or DATA_BOOL. Everything it reads and
+ * changes is under intx_lock, so it need not hold irqs->lock.
+ */
 static int vfio_intx_set_mask(struct vfio_pci_irq_state *irqs,
 			      unsigned int count, u32 flags, void *data,
 			      bool mask)
 {
-	if ((irqs->type != VFIO_PCI_INTX_IRQ_INDEX &&
-	     irqs->type != VFIO_PCI_IRQ_NONE) || count != 1)
+	bool apply;
+	int ret = 0;
+
+	if (count != 1)
 		return -EINVAL;
-
-	if (flags & VFIO_IRQ_SET_DATA_EVENTFD) {
-		s32 fd = *(s32 *)data;
-
-		/* Only unmasking can be driven by an eventfd */
-		if (mask)
-			return -ENOTTY;
-		if (fd < 0) {
-			vfio_virqfd_disable(&irqs->intx_unmask);
-			return 0;
-		}
-		return vfio_virqfd_enable(irqs, vfio_intx_unmask_handler,
-					  NULL, NULL, &irqs->intx_unmask, fd);
-	}
-
-	if ((flags & VFIO_IRQ_SET_DATA_NONE) || *(u8 *)data) {
-		spin_lock_irq(&irqs->intx_lock);
-		if (mask)
-			__vfio_intx_mask(irqs);
-		else
-			__vfio_intx_unmask(irqs);
-		spin_unlock_irq(&irqs->intx_lock);
-	}
-	return 0;
+	apply = (flags & VFIO_IRQ_SET_DATA_NONE) || *(u8 *)data;
+	spin_lock_irq(&irqs->intx_lock);
+	if (irqs->type != VFIO_PCI_INTX_IRQ_INDEX &&
+	    irqs->type != VFIO_PCI_IRQ_NONE)
+		ret = -EINVAL;
+	else if (apply && mask)
+		__vfio_intx_mask(irqs);
+	else if (apply)
+		__vfio_intx_unmask(irqs);
+	spin_unlock_irq(&irqs->intx_lock);
+	return ret;
 }
 
 /* ---- MSI and MSI-X ---- */
@@ -976,9 +1003,8 @@ static int vfio_pci_set_irqs(struct vfio_pci_irq_state *irqs,
 						     hdr->flags, data);
 		if (action == VFIO_IRQ_SET_ACTION_MASK ||
 		    action == VFIO_IRQ_SET_ACTION_UNMASK)
-			return vfio_intx_set_mask(irqs, hdr->count, hdr->flags,
-						  data,
-						  action == VFIO_IRQ_SET_ACTION_MASK);
+			return vfio_intx_set_unmask_fd(irqs, hdr->count, data,
+						       action == VFIO_IRQ_SET_ACTION_MASK);
 		break;
 	case VFIO_PCI_MSI_IRQ_INDEX:
 	case VFIO_PCI_MSIX_IRQ_INDEX:
@@ -1021,6 +1047,7 @@ long vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vdev,
 	struct vfio_irq_set hdr;
 	void *data = NULL;
 	size_t data_size;
+	u32 action;
 	int ret;
 
 	if (copy_from_user(&hdr, arg, minsz))
@@ -1043,9 +1070,24 @@ long vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vdev,
 		}
 	}
 
-	mutex_lock(&irqs->lock);
-	ret = vfio_pci_set_irqs(irqs, &hdr, data);
-	mutex_unlock(&irqs->lock);
+	/*
+	 * Masking and unmasking INTx without an eventfd, the hot path of
+	 * INTx delivery, only touch state under intx_lock, as the unmask
+	 * virqfd does: they need not wait for a SET_IRQS that holds
+	 * irqs->lock across request_irq() or teardown.
+	 */
+	action = hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	if (hdr.index == VFIO_PCI_INTX_IRQ_INDEX &&
+	    !(hdr.flags & VFIO_IRQ_SET_DATA_EVENTFD) &&
+	    (action == VFIO_IRQ_SET_ACTION_MASK ||
+	     action == VFIO_IRQ_SET_ACTION_UNMASK)) {
+		ret = vfio_intx_set_mask(irqs, hdr.count, hdr.flags, data,
+					 action == VFIO_IRQ_SET_ACTION_MASK);
+	} else {
+		mutex_lock(&irqs->lock);
+		ret = vfio_pci_set_irqs(irqs, &hdr, data);
+		mutex_unlock(&irqs->lock);
+	}
 
 	if (data != stack_data)
 		kfree(data);
