@@ -674,6 +674,24 @@ static void vfio_pci_ioeventfd_do_write(struct vfio_pci_ioeventfd *ioeventfd)
 	void __iomem *addr = ioeventfd->addr;
 	u64 data = ioeventfd->data;
 
+	/* MMIO straight away; iowrite*() would first tell MMIO from ports. */
+	if (ioeventfd->mmio) {
+		switch (ioeventfd->count) {
+		case 1:
+			writeb(data, addr);
+			break;
+		case 2:
+			writew(data, addr);
+			break;
+		case 4:
+			writel(data, addr);
+			break;
+		default:
+			writeq(data, addr);
+			break;
+		}
+		return;
+	}
 	switch (ioeventfd->count) {
 	case 1:
 		iowrite8(data, addr);
@@ -685,10 +703,6 @@ static void vfio_pci_ioeventfd_do_write(struct vfio_pci_ioeventfd *ioeventfd)
 		iowrite32(data, addr);
 		break;
 	default:
-		if (ioeventfd->mmio) {
-			writeq(data, addr);
-			break;
-		}
 		/* I/O space has no 8-byte transaction: low half first. */
 		iowrite32(lower_32_bits(data), addr);
 		iowrite32(upper_32_bits(data), addr + 4);
