@@ -16,8 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +23,8 @@
 #include <sys/ioctl.h>
 
 #include "kselftest.h"
+#include "lib/vfio_test_driver.h"
 #include "lib/vfio_util.h"
-
-#define KO	"tools/testing/selftests/vfio/vfio_test_driver/vfio_test_driver.ko"
-#define PARAM	"/sys/module/vfio_test_driver/parameters/migration"
-#define TEST_DRIVER	"vfio-test-driver"
 
 #define GENERIC_TESTS	3
 #define VARIANT_TESTS	27
@@ -132,7 +127,7 @@ static void test_variant(const char *bdf)
 	int ret, err, dfd, dfd2;
 
 	if (vfio_open(&dev, bdf) || vfio_set_memory_decode(&dev, true)) {
-		ksft_test_result_error("open %s on %s\n", bdf, TEST_DRIVER);
+		ksft_test_result_error("open %s on %s\n", bdf, VFIO_TEST_DRIVER);
 		return;
 	}
 
@@ -281,18 +276,6 @@ static void test_variant(const char *bdf)
 	vfio_close(&dev);
 }
 
-static int write_param(const char *val)
-{
-	int fd = open(PARAM, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 static bool log_has(const char *bdf, const char *msg)
 {
 	char cmd[512];
@@ -307,11 +290,11 @@ static void test_refused(const char *bdf, const char *mode, const char *msg)
 	char drv[64] = "";
 	int ret;
 
-	if (write_param(mode)) {
+	if (vfio_test_driver_param("migration", mode)) {
 		ksft_test_result_error("cannot set migration=%s\n", mode);
 		return;
 	}
-	ret = vfio_bind(bdf, TEST_DRIVER);
+	ret = vfio_bind(bdf, VFIO_TEST_DRIVER);
 	vfio_device_driver(bdf, drv, sizeof(drv));
 	ksft_test_result(ret && !*drv && log_has(bdf, msg),
 			 "variant: migration=%s refused at probe (bind %d, driver '%s')\n",
@@ -320,50 +303,41 @@ static void test_refused(const char *bdf, const char *mode, const char *msg)
 
 int main(void)
 {
-	char bdf[VFIO_BDF_LEN], drv[64], self[PATH_MAX], cmd[2 * PATH_MAX];
-	ssize_t n;
-	int ret;
+	char bdf[VFIO_BDF_LEN];
+	bool loaded;
+	int ret, i;
 
 	ksft_print_header();
 	ksft_set_plan(GENERIC_TESTS + VARIANT_TESTS);
-	if (geteuid())
-		ksft_exit_skip("needs root\n");
-	if (vfio_find_device(EDU_VENDOR, EDU_DEVICE, 0, bdf))
-		ksft_exit_skip("no edu device (1234:11e8)\n");
-	if (vfio_device_driver(bdf, drv, sizeof(drv)) ||
-	    strcmp(drv, "vfio-pci"))
-		ksft_exit_skip("%s is not bound to vfio-pci\n", bdf);
+	vfio_test_driver_require_edu(bdf);
 
 	test_generic(bdf);
 
 	if (vfio_driver_is_stock()) {
 		/* Its module links against our exports, not stock's. */
-		for (n = 0; n < VARIANT_TESTS; n++)
+		for (i = 0; i < VARIANT_TESTS; i++)
 			ksft_test_result_skip("variant driver needs our vfio-pci-core\n");
 		ksft_finished();
 	}
 
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		ksft_exit_fail_msg("readlink /proc/self/exe: %s\n",
-				   strerror(errno));
-	self[n] = '\0';
-	snprintf(cmd, sizeof(cmd), "insmod %s/../../../../%s migration=1",
-		 dirname(self), KO);
-	if (system(cmd))
-		ksft_exit_fail_msg("%s failed (is the test driver built?)\n",
-				   cmd);
+	if (vfio_test_driver_load("migration=1", &loaded) ||
+	    vfio_test_driver_param("migration", "1"))
+		ksft_exit_fail_msg("cannot load vfio_test_driver, migration=1 (is it built?)\n");
 
-	if (vfio_bind(bdf, TEST_DRIVER))
-		ksft_test_result_error("bind %s to %s\n", bdf, TEST_DRIVER);
+	if (vfio_bind(bdf, VFIO_TEST_DRIVER))
+		ksft_test_result_error("bind %s to %s\n", bdf, VFIO_TEST_DRIVER);
 	else
 		test_variant(bdf);
 
 	test_refused(bdf, "2", "without VFIO_MIGRATION_STOP_COPY");
 	test_refused(bdf, "3", "DMA logging ops lack");
 
-	ret = vfio_bind(bdf, "vfio-pci") ?: system("rmmod vfio_test_driver");
-	ksft_test_result(!ret && access("/sys/module/vfio_test_driver", F_OK),
+	ret = vfio_test_driver_param("migration", "0") ?:
+	      vfio_bind(bdf, "vfio-pci");
+	if (!ret && loaded)
+		ret = vfio_test_driver_unload();
+	ksft_test_result(!ret && (!loaded ||
+				  access("/sys/module/vfio_test_driver", F_OK)),
 			 "%s back on vfio-pci, vfio_test_driver unloaded (%d)\n",
 			 bdf, ret);
 	ksft_finished();

@@ -15,8 +15,6 @@
  * module unloaded at the end. Run it with vm-run.
  */
 #include <errno.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +23,8 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest.h"
+#include "lib/vfio_test_driver.h"
 #include "lib/vfio_util.h"
-
-#define KO	"tools/testing/selftests/vfio/vfio_test_driver/vfio_test_driver.ko"
-#define MODULE	"/sys/module/vfio_test_driver"
-#define PARAM	MODULE "/parameters/cap_handler"
-#define TEST_DRIVER	"vfio-test-driver"
 
 #define IMAGE_TESTS	9
 #define HIDE_TESTS	3
@@ -39,47 +33,13 @@
 /* MSI capability layout of the driver's image */
 #define IMAGE_LEN	(PCI_MSI_DATA_32 + 2)
 
-static int write_param(const char *val)
-{
-	FILE *f = fopen(PARAM, "w");
-
-	if (!f)
-		return -errno;
-	if (fputs(val, f) < 0) {
-		fclose(f);
-		return -EIO;
-	}
-	return fclose(f) ? -errno : 0;
-}
-
-/* Load the test driver unless it is loaded; true if this call loaded it. */
-static bool load_driver(void)
-{
-	char self[PATH_MAX], cmd[2 * PATH_MAX];
-	ssize_t n;
-
-	if (!access(MODULE, F_OK))
-		return false;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		ksft_exit_fail_msg("readlink /proc/self/exe: %s\n",
-				   strerror(errno));
-	self[n] = '\0';
-	snprintf(cmd, sizeof(cmd), "insmod %s/../../../../%s", dirname(self),
-		 KO);
-	if (system(cmd))
-		ksft_exit_fail_msg("%s failed (is the test driver built?)\n",
-				   cmd);
-	return true;
-}
-
 /* Bind @bdf to the test driver with cap_handler=@mode and open it. */
 static int open_variant(const char *bdf, const char *mode, struct vfio_dev *dev)
 {
-	int ret = write_param(mode);
+	int ret = vfio_test_driver_param("cap_handler", mode);
 
 	if (!ret)
-		ret = vfio_bind(bdf, TEST_DRIVER);
+		ret = vfio_bind(bdf, VFIO_TEST_DRIVER);
 	if (!ret)
 		ret = vfio_open(dev, bdf);
 	return ret;
@@ -97,7 +57,7 @@ static void test_image(const char *bdf, int msi, uint16_t lib_flags,
 	if (open_variant(bdf, "1", &dev)) {
 		for (i = 0; i < IMAGE_TESTS; i++)
 			ksft_test_result_error("bind %s to %s with cap_handler=1\n",
-					       bdf, TEST_DRIVER);
+					       bdf, VFIO_TEST_DRIVER);
 		return;
 	}
 
@@ -170,7 +130,7 @@ static void test_hide(const char *bdf, int msi, const uint8_t *real)
 	if (open_variant(bdf, "2", &dev)) {
 		for (i = 0; i < HIDE_TESTS; i++)
 			ksft_test_result_error("bind %s to %s with cap_handler=2\n",
-					       bdf, TEST_DRIVER);
+					       bdf, VFIO_TEST_DRIVER);
 		return;
 	}
 	ksft_test_result(!vfio_find_cap(&dev, PCI_CAP_ID_MSI),
@@ -190,7 +150,7 @@ static void test_hide(const char *bdf, int msi, const uint8_t *real)
 int main(void)
 {
 	uint8_t real[IMAGE_LEN];
-	char bdf[VFIO_BDF_LEN], drv[64];
+	char bdf[VFIO_BDF_LEN];
 	uint16_t lib_flags = 0;
 	struct vfio_dev dev;
 	bool loaded;
@@ -198,13 +158,7 @@ int main(void)
 
 	ksft_print_header();
 	ksft_set_plan(TESTS);
-	if (geteuid())
-		ksft_exit_skip("needs root\n");
-	if (vfio_find_device(EDU_VENDOR, EDU_DEVICE, 0, bdf))
-		ksft_exit_skip("no edu device (1234:11e8)\n");
-	if (vfio_device_driver(bdf, drv, sizeof(drv)) ||
-	    strcmp(drv, "vfio-pci"))
-		ksft_exit_skip("%s is not bound to vfio-pci\n", bdf);
+	vfio_test_driver_require_edu(bdf);
 	if (vfio_driver_is_stock())
 		ksft_exit_skip("the variant driver needs our vfio-pci-core\n");
 
@@ -220,13 +174,15 @@ int main(void)
 	ksft_test_result(!vfio_sysfs_config_read(bdf, msi, real, sizeof(real)),
 			 "library: MSI at 0x%x, flags 0x%04x\n", msi, lib_flags);
 
-	loaded = load_driver();
+	if (vfio_test_driver_load("", &loaded))
+		ksft_exit_fail_msg("cannot load vfio_test_driver (is it built?)\n");
 	test_image(bdf, msi, lib_flags, real);
 	test_hide(bdf, msi, real);
 
-	ret = write_param("0") ?: vfio_bind(bdf, "vfio-pci");
+	ret = vfio_test_driver_param("cap_handler", "0") ?:
+	      vfio_bind(bdf, "vfio-pci");
 	if (!ret && loaded)
-		ret = system("rmmod vfio_test_driver");
+		ret = vfio_test_driver_unload();
 	ksft_test_result(!ret, "%s back on vfio-pci (%d)\n", bdf, ret);
 	ksft_finished();
 }
