@@ -37,6 +37,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_irq_util.h"
 #include "lib/vfio_util.h"
 
@@ -669,18 +670,6 @@ TEST_F(zoo, random_sweep)
 
 /* ---- device-specific behaviour ------------------------------------------ */
 
-static int open_bound(struct vfio_dev *dev, uint16_t vendor, uint16_t device)
-{
-	char bdf[VFIO_BDF_LEN], driver[64];
-
-	if (vfio_find_device(vendor, device, 0, bdf))
-		return -ENODEV;
-	if (vfio_device_driver(bdf, driver, sizeof(driver)) ||
-	    strcmp(driver, "vfio-pci"))
-		return -ENODEV;
-	return vfio_open(dev, bdf);
-}
-
 static int find_cap(const struct vfio_dev *dev, uint16_t id)
 {
 	static uint8_t buf[CFG_MAX];
@@ -751,8 +740,8 @@ TEST_F(one, edu_command)
 	uint32_t id;
 	volatile uint32_t *bar;
 
-	if (open_bound(dev, EDU_VENDOR, EDU_DEVICE))
-		SKIP(return, "no edu bound to vfio-pci");
+	if (!vfio_open_bound_or_skip(_metadata, dev, EDU_VENDOR, EDU_DEVICE))
+		return;
 	ASSERT_EQ(0, vfio_cfg_read16(dev, PCI_COMMAND, &cmd));
 	ASSERT_TRUE(cmd & PCI_COMMAND_MEMORY);
 	bar = vfio_region_mmap(dev, VFIO_PCI_BAR0_REGION_INDEX);
@@ -857,8 +846,8 @@ TEST_F(one, edu_msi)
 	unsigned int data_off;
 	int pos;
 
-	if (open_bound(dev, EDU_VENDOR, EDU_DEVICE))
-		SKIP(return, "no edu bound to vfio-pci");
+	if (!vfio_open_bound_or_skip(_metadata, dev, EDU_VENDOR, EDU_DEVICE))
+		return;
 	pos = find_cap(dev, PCI_CAP_ID_MSI);
 	ASSERT_NE(0, pos);
 	real_addr = real32(dev->bdf, pos + PCI_MSI_ADDRESS_LO);
@@ -893,8 +882,8 @@ TEST_F(one, nvme_msix)
 	uint16_t flags, v;
 	int pos;
 
-	if (open_bound(dev, NVME_VENDOR, NVME_DEVICE))
-		SKIP(return, "no nvme bound to vfio-pci");
+	if (!vfio_open_bound_or_skip(_metadata, dev, NVME_VENDOR, NVME_DEVICE))
+		return;
 	pos = find_cap(dev, PCI_CAP_ID_MSIX);
 	ASSERT_NE(0, pos);
 	ASSERT_EQ(0, vfio_cfg_read16(dev, pos + PCI_MSIX_FLAGS, &flags));
@@ -915,8 +904,9 @@ TEST_F(one, e1000e_pm)
 	uint16_t pmcsr, v;
 	int pos, i;
 
-	if (open_bound(dev, E1000E_VENDOR, E1000E_DEVICE))
-		SKIP(return, "no e1000e bound to vfio-pci");
+	if (!vfio_open_bound_or_skip(_metadata, dev, E1000E_VENDOR,
+				     E1000E_DEVICE))
+		return;
 	pos = find_cap(dev, PCI_CAP_ID_PM);
 	ASSERT_NE(0, pos);
 	for (i = 0; i < 6; i++)
@@ -958,8 +948,8 @@ TEST_F(one, nvme_flr)
 	uint32_t devcap;
 	int pos;
 
-	if (open_bound(dev, NVME_VENDOR, NVME_DEVICE))
-		SKIP(return, "no nvme bound to vfio-pci");
+	if (!vfio_open_bound_or_skip(_metadata, dev, NVME_VENDOR, NVME_DEVICE))
+		return;
 	pos = find_cap(dev, PCI_CAP_ID_EXP);
 	ASSERT_NE(0, pos);
 	ASSERT_EQ(0, vfio_cfg_read32(dev, pos + PCI_EXP_DEVCAP, &devcap));
@@ -1016,15 +1006,18 @@ TEST_F(one, vpd)
 		{ E1000E_VENDOR, E1000E_DEVICE }, { 0x1b36, 0x0005 },
 		{ 0x1af4, 0x1000 }, { 0x1234, 0x1111 },
 	};
-	char path[128];
+	char path[128], why[128];
 	uint8_t real[8];
 	uint32_t v;
 	unsigned int i;
 	int pos, fd;
 
 	for (i = 0; i < ARRAY_SIZE(ids); i++) {
-		if (open_bound(dev, ids[i][0], ids[i][1]))
+		if (vfio_open_bound(dev, ids[i][0], ids[i][1], why,
+				    sizeof(why))) {
+			vfio_close(dev);
 			continue;
+		}
 		pos = find_cap(dev, PCI_CAP_ID_VPD);
 		if (!pos) {
 			vfio_close(dev);

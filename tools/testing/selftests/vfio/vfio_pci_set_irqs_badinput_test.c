@@ -16,8 +16,9 @@
 #include <sys/ioctl.h>
 
 #include "kselftest_harness.h"
-#include "lib/vfio_util.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_irq_util.h"
+#include "lib/vfio_util.h"
 
 #define NVME_VENDOR	0x1b36
 #define NVME_DEVICE	0x0010
@@ -64,19 +65,6 @@ static int efd_set(int fd, uint32_t index, uint32_t action, uint32_t start,
 			     sizeof(*fds));
 }
 
-static int open_id(struct vfio_dev *dev, uint16_t vendor, uint16_t device)
-{
-	char bdf[VFIO_BDF_LEN], driver[64];
-
-	dev->fd = -1;
-	if (vfio_find_device(vendor, device, 0, bdf))
-		return -ENODEV;
-	if (vfio_device_driver(bdf, driver, sizeof(driver)) ||
-	    strcmp(driver, "vfio-pci"))
-		return -ENODEV;
-	return vfio_open(dev, bdf);
-}
-
 FIXTURE(edu) {
 	struct vfio_dev dev;
 	int efd;
@@ -86,8 +74,9 @@ FIXTURE(edu) {
 FIXTURE_SETUP(edu)
 {
 	self->efd = -1;
-	if (open_id(&self->dev, EDU_VENDOR, EDU_DEVICE))
-		SKIP(return, "no edu bound to vfio-pci");
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, EDU_VENDOR,
+				     EDU_DEVICE))
+		return;
 	self->efd = vfio_eventfd();
 	ASSERT_LE(0, self->efd);
 	self->notefd = self->dev.fd;
@@ -265,8 +254,9 @@ FIXTURE_SETUP(nvme)
 
 	for (i = 0; i < 4; i++)
 		self->efds[i] = -1;
-	if (open_id(&self->dev, NVME_VENDOR, NVME_DEVICE))
-		SKIP(return, "no nvme bound to vfio-pci");
+	if (!vfio_open_bound_or_skip(_metadata, &self->dev, NVME_VENDOR,
+				     NVME_DEVICE))
+		return;
 	ASSERT_EQ(0, vfio_irq_info(self->dev.fd, MSIX, &self->info));
 	ASSERT_LE(4u, self->info.count);
 	for (i = 0; i < 4; i++) {
