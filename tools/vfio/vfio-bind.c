@@ -997,6 +997,20 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+/* Close a JSON array, then the exit code, the error and the object. */
+static void json_end(const struct ctx *c, int ret)
+{
+	printf("],\"exit_code\":%d,\"error\":", ret);
+	if (ret) {
+		printf("{\"kind\":\"%s\",\"message\":", exit_kind[ret]);
+		json_str(c->errmsg);
+		putchar('}');
+	} else {
+		printf("null");
+	}
+	printf("}\n");
+}
+
 static int cmd_list(struct ctx *c, const char *bdf)
 {
 	struct vfio_candidate *cand = NULL;
@@ -1038,15 +1052,7 @@ static int cmd_list(struct ctx *c, const char *bdf)
 			       cand[i].wildcards, cand[i].literals,
 			       i ? "false" : "true");
 		}
-		printf("],\"exit_code\":%d,\"error\":", ret);
-		if (ret) {
-			printf("{\"kind\":\"%s\",\"message\":", exit_kind[ret]);
-			json_str(c->errmsg);
-			putchar('}');
-		} else {
-			printf("null");
-		}
-		printf("}\n");
+		json_end(c, ret);
 	} else {
 		printf("device:          %s\n", d.bdf);
 		printf("modalias:        %s\n", d.modalias);
@@ -1110,15 +1116,7 @@ static void print_result(struct ctx *c, int ret)
 		printf("%s", i ? "," : "");
 		json_str(c->log[i]);
 	}
-	printf("],\"exit_code\":%d,\"error\":", ret);
-	if (ret) {
-		printf("{\"kind\":\"%s\",\"message\":", exit_kind[ret]);
-		json_str(c->errmsg);
-		putchar('}');
-	} else {
-		printf("null");
-	}
-	printf("}\n");
+	json_end(c, ret);
 }
 
 static void print_usage(FILE *f)
