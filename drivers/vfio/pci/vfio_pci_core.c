@@ -537,8 +537,7 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 	 * pci_enable_device() sets up does not change while the device is
 	 * bound. The decode bits are part of the state every close restores,
 	 * and the platform's INTx routing (an ACPI evaluation, milliseconds)
-	 * is only used once userspace sets up INTx. Bus mastering, what
-	 * matters for a closed device, is cleared by every close.
+	 * is only used once userspace sets up INTx.
 	 */
 	if (!pci_is_enabled(pdev)) {
 		ret = pci_enable_device(pdev);
@@ -556,6 +555,14 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 		if (ret == -EAGAIN)
 			goto out_sriov;
 	}
+
+	/*
+	 * A device is handed over, and left after close, unable to master
+	 * DMA: firmware or the previous driver may have left bus mastering
+	 * on, and the function reset above restores what it found. Cleared
+	 * before the save, so the state every close restores has it off too.
+	 */
+	pci_clear_master(pdev);
 
 	if (!vdev->pci_saved_state) {
 		pci_save_state(pdev);
