@@ -568,6 +568,36 @@ bool vfio_pci_cfg_needs_memory_lock(struct vfio_pci_config_state *cfg,
 }
 
 /**
+ * vfio_pci_cfg_write_stops_decode - will a write stop memory decoding?
+ * @cfg: config state
+ * @pos: offset of the write
+ * @count: length of the write
+ * @buf: the bytes to be written
+ *
+ * True when the write clears the memory enable bit of a virtual command
+ * register that has it set, or moves a virtual power state of D0 to
+ * another one. The caller must revoke every mapping of the BARs before it
+ * lets such a write reach the device: a mapped access racing with the
+ * write would otherwise hit a BAR that no longer decodes. Both bits only
+ * change with memory_lock held for write, which the caller holds: no
+ * config lock is needed.
+ */
+bool vfio_pci_cfg_write_stops_decode(struct vfio_pci_config_state *cfg,
+				     unsigned int pos, unsigned int count,
+				     const u8 *buf)
+{
+	unsigned int pmcsr = cfg->pm_pos + PCI_PM_CTRL;
+
+	if (pos <= PCI_COMMAND && pos + count > PCI_COMMAND &&
+	    READ_ONCE(cfg->vconfig[PCI_COMMAND]) & ~buf[PCI_COMMAND - pos] &
+	    PCI_COMMAND_MEMORY)
+		return true;
+	return cfg->pm_pos && pos <= pmcsr && pos + count > pmcsr &&
+	       !(READ_ONCE(cfg->vconfig[pmcsr]) & PCI_PM_CTRL_STATE_MASK) &&
+	       (buf[pmcsr - pos] & PCI_PM_CTRL_STATE_MASK);
+}
+
+/**
  * vfio_pci_cfg_set_msi - reflect enabled MSI vectors in the virtual MSI cap
  * @cfg: config state
  * @nvec: vectors the host enabled, 0 when MSI is disabled
@@ -1400,12 +1430,9 @@ static void config_set_power(struct vfio_pci_core_device *vdev,
 	/* Writes of an unsupported state are ignored, as the spec says. */
 	ok = !(state == 1 && !pdev->d1_support) &&
 	     !(state == 2 && !pdev->d2_support);
-	if (ok) {
-		if (state != 0)
-			vfio_pci_zap_bars(vdev);
+	if (ok)
 		ok = !vfio_pci_set_power_state(vdev,
 					       (__force pci_power_t)state);
-	}
 	if (!ok) {
 		mutex_lock(&cfg->lock);
 		cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] &=
@@ -1424,8 +1451,15 @@ static int config_write(struct vfio_pci_core_device *vdev,
 	int ret;
 
 	mlock = vfio_pci_cfg_needs_memory_lock(cfg, pos, count);
-	if (mlock)
+	if (mlock) {
 		down_write(&vdev->memory_lock);
+		/*
+		 * Revoke first, then write: between the two, faults wait
+		 * for memory_lock and then find decoding off (SIGBUS).
+		 */
+		if (vfio_pci_cfg_write_stops_decode(cfg, pos, count, kbuf))
+			vfio_pci_zap_bars(vdev);
+	}
 	mutex_lock(&cfg->lock);
 	ret = vfio_pci_cfg_write(cfg, pos, count, kbuf, &ev);
 	if (ev.vpd)
@@ -1433,8 +1467,6 @@ static int config_write(struct vfio_pci_core_device *vdev,
 	mutex_unlock(&cfg->lock);
 
 	if (mlock) {
-		if ((ev.cmd_old & ~ev.cmd_new) & PCI_COMMAND_MEMORY)
-			vfio_pci_zap_bars(vdev);
 		if (ev.power_new != ev.power_old)
 			config_set_power(vdev, cfg, &ev);
 		up_write(&vdev->memory_lock);

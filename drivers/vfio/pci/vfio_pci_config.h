@@ -153,6 +153,9 @@ int vfio_pci_cfg_write(struct vfio_pci_config_state *cfg, unsigned int pos,
 		       struct vfio_pci_cfg_events *ev);
 bool vfio_pci_cfg_needs_memory_lock(struct vfio_pci_config_state *cfg,
 				    unsigned int pos, unsigned int count);
+bool vfio_pci_cfg_write_stops_decode(struct vfio_pci_config_state *cfg,
+				     unsigned int pos, unsigned int count,
+				     const u8 *buf);
 void vfio_pci_cfg_set_msi(struct vfio_pci_config_state *cfg, int nvec);
 
 #endif /* VFIO_PCI_CONFIG_H */

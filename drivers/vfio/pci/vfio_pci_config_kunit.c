@@ -555,6 +555,41 @@ static void pm_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev.power_new, 0);
 }
 
+static bool stops(struct kunit *test, unsigned int pos, unsigned int len,
+		  const u8 *buf)
+{
+	struct fake_dev *f = test->priv;
+
+	return vfio_pci_cfg_write_stops_decode(f->cfg, pos, len, buf);
+}
+
+/* Which writes must find the BARs' mappings already revoked. */
+static void stops_decode_test(struct kunit *test)
+{
+	static const u8 off[4], mem[4] = { PCI_COMMAND_MEMORY };
+	static const u8 d3[2] = { 3 }, io_only[4] = { 0, 0, PCI_COMMAND_IO };
+
+	setup(test, true, NULL);
+	wr(test, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	KUNIT_EXPECT_TRUE(test, stops(test, PCI_COMMAND, 1, off));
+	KUNIT_EXPECT_FALSE(test, stops(test, PCI_COMMAND, 2, mem));
+	/* A dword write at 2 puts its third byte into the command register. */
+	KUNIT_EXPECT_TRUE(test, stops(test, 2, 4, io_only));
+	KUNIT_EXPECT_FALSE(test, stops(test, PCI_COMMAND + 1, 1, off));
+	KUNIT_EXPECT_FALSE(test, stops(test, PCI_VENDOR_ID, 4, off));
+
+	/* D0 to D3hot stops decoding, a write keeping D0 does not. */
+	KUNIT_EXPECT_TRUE(test, stops(test, 0x40 + PCI_PM_CTRL, 2, d3));
+	KUNIT_EXPECT_FALSE(test, stops(test, 0x40 + PCI_PM_CTRL, 2, off));
+
+	/* Nothing left to stop once decoding is off. */
+	wr(test, PCI_COMMAND, 2, 0);
+	KUNIT_EXPECT_FALSE(test, stops(test, PCI_COMMAND, 1, off));
+	wr(test, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	wr(test, 0x40 + PCI_PM_CTRL, 2, 3);
+	KUNIT_EXPECT_FALSE(test, stops(test, 0x40 + PCI_PM_CTRL, 2, d3));
+}
+
 static void flr_test(struct kunit *test)
 {
 	struct fake_dev *f = test->priv;
@@ -791,6 +826,7 @@ static struct kunit_case vfio_pci_config_test_cases[] = {
 	KUNIT_CASE(split_test),
 	KUNIT_CASE(msi_test),
 	KUNIT_CASE(pm_test),
+	KUNIT_CASE(stops_decode_test),
 	KUNIT_CASE(flr_test),
 	KUNIT_CASE(emulated_ext_test),
 	KUNIT_CASE(reset_test),
