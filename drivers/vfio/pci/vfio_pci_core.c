@@ -1227,11 +1227,11 @@ void vfio_pci_core_request(struct vfio_device *core_vdev, unsigned int count)
 	if (vfio_pci_irqs_signal_req(to_vfio_pci(core_vdev))) {
 		if (!(count % 10))
 			pci_notice_ratelimited(pdev,
-					       "relaying device request to user (#%u)\n",
+					       "asked the user to let go of the device (request #%u)\n",
 					       count);
 	} else if (!count) {
 		pci_warn(pdev,
-			 "no device request channel registered, blocked until released by user\n");
+			 "device in use and its user set no request eventfd: waiting for the user to close it\n");
 	}
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_request);

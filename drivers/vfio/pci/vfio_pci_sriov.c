@@ -181,26 +181,26 @@ out_del:
 	return ret;
 }
 
-/* Remove the VFs; @force: even if some are open (the PF is going away). */
-static int vfio_pci_sriov_disable(struct vfio_pci_core_device *vdev,
-				  bool force)
+/*
+ * Remove the VFs. The admin's (or the unbinding PF's) decision wins over
+ * the VFs' users: from here no VF can be opened, and the removal of an open
+ * VF asks its user to let go through the REQ eventfd (the VF's request
+ * op, repeated by the VFIO core until the user closes the VF; the first
+ * request is logged) and waits for it, killable by the waiting writer.
+ */
+static void vfio_pci_sriov_disable(struct vfio_pci_core_device *vdev)
 {
 	struct vfio_pci_vf_token *token = vdev->vf_token;
 	struct pci_dev *pdev = vdev->pdev;
 	bool ours;
 
 	mutex_lock(&token->lock);
-	if (token->users && !force) {
-		mutex_unlock(&token->lock);
-		pci_info_ratelimited(pdev,
-				     "cannot disable SR-IOV: %u VF(s) in use\n",
-				     token->users);
-		return -EBUSY;
-	}
 	token->disabling = true;
+	if (token->users)
+		pci_info(pdev, "removing VFs: waiting for the users of %u open VF(s)\n",
+			 token->users);
 	mutex_unlock(&token->lock);
 
-	/* Waits, through the VFs' request op, for the users of open VFs. */
 	pci_disable_sriov(pdev);
 
 	mutex_lock(&token->lock);
@@ -216,7 +216,6 @@ static int vfio_pci_sriov_disable(struct vfio_pci_core_device *vdev,
 		bus_unregister_notifier(&pci_bus_type, &vdev->nb);
 		pm_runtime_put(&pdev->dev);
 	}
-	return 0;
 }
 
 /**
@@ -232,7 +231,7 @@ void vfio_pci_sriov_unregister(struct vfio_pci_core_device *vdev)
 		return;
 
 	if (pci_num_vf(vdev->pdev) || !list_empty(&vdev->sriov_pfs_item))
-		vfio_pci_sriov_disable(vdev, true);
+		vfio_pci_sriov_disable(vdev);
 
 	mutex_destroy(&vdev->vf_token->lock);
 	kfree(vdev->vf_token);
@@ -247,12 +246,11 @@ void vfio_pci_sriov_unregister(struct vfio_pci_core_device *vdev)
  * The body of pci_driver.sriov_configure for drivers that let their users
  * create VFs. The VFs are reserved for the PF's driver (their
  * driver_override is set before any driver can bind them) and can only be
- * opened with the PF's VF token. Removing VFs is refused while one of them
- * is open.
+ * opened with the PF's VF token. Removing VFs that are open asks their
+ * users to let go and waits until they have.
  *
  * Return: @nr_virtfn, 0 after removal, or a negative errno: -EBUSY if VFs
- * are open or already enabled, or the PF is not in D0; -ENODEV if @vdev is
- * not a PF.
+ * are already enabled or the PF is not in D0; -ENODEV if @vdev is not a PF.
  */
 int vfio_pci_core_sriov_configure(struct vfio_pci_core_device *vdev,
 				  int nr_virtfn)
@@ -263,9 +261,9 @@ int vfio_pci_core_sriov_configure(struct vfio_pci_core_device *vdev,
 	if (nr_virtfn)
 		return vfio_pci_sriov_enable(vdev, nr_virtfn);
 
-	if (!pci_num_vf(vdev->pdev))
-		return 0;
-	return vfio_pci_sriov_disable(vdev, false);
+	if (pci_num_vf(vdev->pdev))
+		vfio_pci_sriov_disable(vdev);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_sriov_configure);
 
@@ -434,12 +432,15 @@ void vfio_pci_sriov_close(struct vfio_pci_core_device *vdev)
  * @argsz: size of the data
  *
  * SET only: reading the token back would disclose a previous user's
- * secret. As the uAPI documents, the token cannot be changed while VFs are
- * open, as that would lock their users out of the PF.
+ * secret. The token can change while VFs are open, as with the stock
+ * driver, although the uAPI header asks for no open VFs: the PF's user
+ * owns the token, and a VF's user that already has the VF open keeps it;
+ * only later opens (of VFs, and of the PF while a VF is open) need the new
+ * token. Refusing would break PF drivers in userspace that rotate the
+ * token with VFs in use, which stock accepts.
  *
  * Return: 0 (also for a successful PROBE), -ENOTTY if @vdev is not a PF,
- * -EINVAL for a bad request (GET, short data), -EFAULT, or -EBUSY if VFs
- * are open.
+ * -EINVAL for a bad request (GET, short data), or -EFAULT.
  */
 int vfio_pci_feature_vf_token(struct vfio_pci_core_device *vdev, u32 flags,
 			      void __user *arg, size_t argsz)
@@ -460,15 +461,7 @@ int vfio_pci_feature_vf_token(struct vfio_pci_core_device *vdev, u32 flags,
 		return -EFAULT;
 
 	mutex_lock(&token->lock);
-	if (token->users) {
-		pci_info_ratelimited(vdev->pdev,
-				     "VF token not changed: %u VF(s) in use\n",
-				     token->users);
-		ret = -EBUSY;
-	} else {
-		uuid_copy(&token->uuid, &uuid);
-		ret = 0;
-	}
+	uuid_copy(&token->uuid, &uuid);
 	mutex_unlock(&token->lock);
-	return ret;
+	return 0;
 }
