@@ -1,0 +1,233 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hand-over, ours against stock: what every zoo device looks like when a
+# VFIO user gets it and after the user lets it go, with Debian's stock
+# vfio-pci and with ours, in one VM, compared point by point.
+#
+# For each driver (stock first, then ours, which stays loaded for the
+# tests that follow), and again for each with disable_idle_d3=1 (devices
+# stay in D0 while idle), each device is unbound, dirtied the way firmware or
+# a previous driver leaves devices (Bus Master, SERR and INTx-disable on
+# in COMMAND, error reporting on in the PCIe Device Control register),
+# bound to vfio-pci and walked through bound, open, VFIO_DEVICE_RESET,
+# close, a second open and close by vfio_pci_handover, which records the
+# power state, the physical config space (sysfs) and the virtual one
+# (VFIO config region) at each point. Then the device goes to its native
+# driver, which must work with it (nvme answers identify, the NICs get
+# link), and the physical state there is recorded too.
+#
+# Then vfio_pci_handover compares the snapshots of the two drivers: every
+# difference fails unless handover-differences.txt, next to this script,
+# explains it. Besides that, the test asserts the rule both drivers must
+# keep: no device can master DMA when its user gets it, nor once closed.
+#
+# It loads both drivers itself, so it runs in vm-run's run of our modules
+# and skips in the stock run. KTAP output.
+
+set -u
+
+. "$(dirname "$0")/lib/ktap.sh"
+
+cd "$(dirname "$0")" || exit 1
+
+# name vendor:device native-driver module-of-native ("-": none)
+ZOO="edu 1234:11e8 - -
+nvme 1b36:0010 nvme nvme
+e1000e 8086:10d3 e1000e e1000e
+testdev 1b36:0005 - -
+virtio-net 1af4:1000 virtio-pci virtio_net
+vga 1234:1111 - -
+ivshmem 1af4:1110 - -"
+
+ALLOW=$PWD/handover-differences.txt
+OUT=/tmp/handover
+STOCK_DIR=/lib/modules/$(uname -r)/kernel/drivers/vfio/pci
+OURS_DIR=/run/vm-run/ours
+
+driver_of() {
+	basename "$(readlink -f "/sys/bus/pci/devices/$1/driver")"
+}
+
+unbind() {
+	[ -e "/sys/bus/pci/devices/$1/driver" ] &&
+		echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind"
+	return 0
+}
+
+# bind BDF DRIVER: through driver_override, as admins and vm-run do
+bind() {
+	unbind "$1"
+	echo "$2" >"/sys/bus/pci/devices/$1/driver_override"
+	echo "$1" >/sys/bus/pci/drivers_probe 2>/dev/null
+	[ "$(driver_of "$1")" = "$2" ]
+}
+
+# load stock|ours [PARAM...]: that vfio-pci pair, with no device bound to
+# it yet, vfio-pci.ko with the parameters
+load() {
+	local dir=$STOCK_DIR m
+
+	[ "$1" = ours ] && dir=$OURS_DIR
+	shift
+	for m in vfio_pci vfio_pci_core; do
+		[ -d /sys/module/$m ] || continue
+		rmmod $m || return 1
+	done
+	insmod "$dir/vfio-pci-core.ko" && insmod "$dir/vfio-pci.ko" "$@"
+}
+
+# What firmware or a previous driver leaves behind.
+dirty() {
+	setpci -s "$1" COMMAND=0x0544:0x0544 || return 1
+	if setpci -s "$1" CAP_EXP+8.w >/dev/null 2>&1; then
+		setpci -s "$1" CAP_EXP+8.w=0x000f:0x000f || return 1
+	fi
+}
+
+# native_works NAME BDF: the native driver got the device going
+native_works() {
+	local i net
+
+	for i in $(seq 50); do
+		case $1 in
+		nvme)
+			[ "$(cat /sys/bus/pci/devices/"$2"/nvme/nvme*/serial 2>/dev/null |
+				tr -d ' ')" = vmrun ] && return 0
+			;;
+		e1000e | virtio-net)
+			net=$(ls -d /sys/bus/pci/devices/"$2"/net/* \
+				/sys/bus/pci/devices/"$2"/virtio*/net/* 2>/dev/null | head -n 1)
+			if [ -n "$net" ]; then
+				ip link set "${net##*/}" up 2>/dev/null
+				[ "$(cat "$net/carrier" 2>/dev/null)" = 1 ] && return 0
+			fi
+			;;
+		esac
+		sleep 0.2
+	done
+	return 1
+}
+
+# command_bits FILE: COMMAND of a config snapshot, as hex
+command_bits() {
+	od -An -tx2 -j4 -N2 "$1" 2>/dev/null | tr -d ' '
+}
+
+# walk PASS NAME ID NATIVE MODULE: one device through the pass's driver;
+# NATIVE "-": leave the device unbound afterwards
+walk() {
+	local drv=$1 name=$2 id=$3 native=$4 mod=$5 bdf dir p cmd
+
+	dir=$OUT/$drv/$name
+	mkdir -p "$dir"
+	bdf=$(find_bdf "$id") || return 0
+	unbind "$bdf"
+	if ! dirty "$bdf"; then
+		not_ok "$drv $name: dirty the device with setpci"
+		return
+	fi
+	if ! bind "$bdf" vfio-pci; then
+		not_ok "$drv $name: bind to vfio-pci"
+		return
+	fi
+	if ./vfio_pci_handover snap "$bdf" "$dir"; then
+		ok "$drv $name: snapshots at every hand-over point"
+	else
+		not_ok "$drv $name: snapshots at every hand-over point"
+	fi
+	# Neither the user nor anyone after it may find Bus Master on.
+	for p in open.virt open.phys close.phys close2.phys; do
+		[ -e "$dir/$p" ] || continue
+		cmd=$(command_bits "$dir/$p")
+		if [ $((0x${cmd:-0} & 4)) != 0 ]; then
+			not_ok "$drv $name: Bus Master off at $p (COMMAND 0x$cmd)"
+		else
+			ok "$drv $name: Bus Master off at $p (COMMAND 0x$cmd)"
+		fi
+	done
+
+	if [ "$native" = - ]; then
+		unbind "$bdf"
+		return
+	fi
+	if [ ! -d "/sys/module/$mod" ] && modprobe "$mod"; then
+		loaded="$loaded $mod"
+	fi
+	if bind "$bdf" "$native" && native_works "$name" "$bdf"; then
+		ok "$drv $name: $native drives the device after vfio-pci"
+	else
+		not_ok "$drv $name: $native drives the device after vfio-pci"
+	fi
+	cat "/sys/bus/pci/devices/$bdf/config" >"$dir/native.phys"
+	unbind "$bdf"
+}
+
+[ "$(id -u)" = 0 ] || skip_all "needs root"
+[ "${VFIO_DRIVER:-}" = ours ] ||
+	skip_all "loads stock and ours itself: runs in vm-run's run of ours"
+[ -r "$OURS_DIR/vfio-pci.ko" ] || skip_all "no copy of our modules in $OURS_DIR"
+[ -r "$STOCK_DIR/vfio-pci.ko" ] || skip_all "no stock vfio-pci in $STOCK_DIR"
+[ -x ./vfio_pci_handover ] || skip_all "build the tests first (make)"
+command -v setpci >/dev/null || skip_all "no setpci (pciutils)"
+
+# Each pass: its directory, the driver and vfio-pci.ko's parameters. The
+# idle-D0 passes (disable_idle_d3=1) skip the native drivers, which the
+# parameter does not concern.
+PASSES="stock stock
+ours ours
+stock-d0 stock disable_idle_d3=1
+ours-d0 ours disable_idle_d3=1"
+
+rm -rf "$OUT"
+loaded=""
+while read -r pass drv params; do
+	# shellcheck disable=SC2086 # the parameters are words
+	if ! load $drv $params; then
+		not_ok "$pass: load the $drv vfio-pci modules ${params:-}"
+		continue
+	fi
+	while read -r name id native mod; do
+		case $pass in *-d0) native=- ;; esac
+		walk "$pass" "$name" "$id" "$native" "$mod"
+	done <<<"$ZOO"
+done <<<"$PASSES"
+
+# compare NAME SUFFIX WHAT: KTAP lines from the diff of one device's
+# snapshots, stock$SUFFIX against ours$SUFFIX
+compare() {
+	local verdict what
+
+	# No process substitution: the guest's chroot has no /dev/fd.
+	./vfio_pci_handover diff "$1" "$ALLOW" "$OUT/stock$2/$1" \
+		"$OUT/ours$2/$1" >"$OUT/$1$2.diff"
+	while read -r verdict what; do
+		case $verdict in
+		pass) ok "$what$3: ours and stock hand over alike" ;;
+		fail) not_ok "$what$3: ours and stock hand over alike" ;;
+		*) echo "$verdict $what" ;;
+		esac
+	done <"$OUT/$1$2.diff"
+}
+
+while read -r name id native mod; do
+	if ! bdf=$(find_bdf "$id"); then
+		skip "$name: ours and stock hand over alike" "no $id device"
+		continue
+	fi
+	compare "$name" "" ""
+	compare "$name" -d0 " (disable_idle_d3)"
+done <<<"$ZOO"
+
+# Leave the zoo as vm-run set it up, on (our) vfio-pci.
+load ours || not_ok "ours: reload our vfio-pci"
+while read -r name id native mod; do
+	bdf=$(find_bdf "$id") || continue
+	bind "$bdf" vfio-pci || not_ok "$name: back on vfio-pci"
+done <<<"$ZOO"
+for mod in $loaded; do
+	rmmod "$mod" 2>/dev/null
+done
+
+echo "1..$n"
+exit $failed
