@@ -314,6 +314,10 @@ int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
 
 	lockdep_assert_held_write(&vdev->memory_lock);
 
+	/* VFs only work while their PF is in D0. */
+	if (state != PCI_D0 && pci_num_vf(pdev))
+		return -EBUSY;
+
 	if (vdev->needs_pm_restore) {
 		if (pdev->current_state == PCI_D0 && state == PCI_D3hot) {
 			pci_save_state(pdev);
@@ -344,6 +348,19 @@ int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
 
 /* ---- resets ---- */
 
+/*
+ * A function whose config space reads all ones is gone: removed behind our
+ * back, or a VF its PF lost. A reset of it would wait up to a minute for
+ * an answer. (Not the vendor ID: a VF's always reads all ones.)
+ */
+static bool vfio_pci_device_gone(struct pci_dev *pdev)
+{
+	u32 class;
+
+	return pci_read_config_dword(pdev, PCI_CLASS_REVISION, &class) ||
+	       class == ~0U;
+}
+
 int vfio_pci_core_reset_function(struct vfio_pci_core_device *vdev)
 {
 	int ret;
@@ -357,6 +374,8 @@ int vfio_pci_core_reset_function(struct vfio_pci_core_device *vdev)
 	ret = vfio_pci_set_power_state(vdev, PCI_D0);
 	if (!ret)
 		ret = pci_try_reset_function(vdev->pdev);
+	if (!ret)
+		vfio_pci_sriov_reset_done(vdev);
 	up_write(&vdev->memory_lock);
 
 	if (!ret)
@@ -463,8 +482,11 @@ static int vfio_pci_dev_set_bus_reset(struct vfio_device_set *dev_set,
 
 	ret = pci_reset_bus(pdev);
 
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list)
+	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
+		if (!ret)
+			vfio_pci_sriov_reset_done(cur);
 		up_write(&cur->memory_lock);
+	}
 
 out_put:
 	i = 0;
@@ -551,9 +573,17 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 	 * restore it too): a second reset would only cost time.
 	 */
 	if (!vdev->reset_clean) {
+		/* A reset would wait up to a minute for it to answer. */
+		if (vfio_pci_device_gone(pdev)) {
+			pci_info(pdev, "not opened: the device does not answer\n");
+			ret = -ENODEV;
+			goto out_sriov;
+		}
 		ret = pci_try_reset_function(pdev);
 		if (ret == -EAGAIN)
 			goto out_sriov;
+		if (!ret)
+			vfio_pci_sriov_reset_done(vdev);
 	}
 
 	/*
@@ -657,11 +687,13 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 				      cmd | PCI_COMMAND_INTX_DISABLE);
 
 		pci_load_saved_state(pdev, vdev->pci_saved_state);
-		if (vdev->reset_works && pci_dev_trylock(pdev)) {
+		if (vdev->reset_works && !vfio_pci_device_gone(pdev) &&
+		    pci_dev_trylock(pdev)) {
 			reset_done = !__pci_reset_function_locked(pdev);
 			pci_dev_unlock(pdev);
 		}
 		pci_restore_state(pdev);
+		vfio_pci_sriov_reset_done(vdev);
 	}
 	/*
 	 * The saved state may have INTx enabled; a closed device has no

@@ -143,6 +143,12 @@ int vfio_pci_sriov_match(struct vfio_pci_core_device *vdev, char *buf);
  */
 int vfio_pci_sriov_open(struct vfio_pci_core_device *vdev);
 void vfio_pci_sriov_close(struct vfio_pci_core_device *vdev);
+/*
+ * After every reset the library makes of a device (function or bus reset,
+ * open, close, VFIO_DEVICE_RESET), once the PCI core restored its state:
+ * a PF gets back the VFs the reset removed.
+ */
+void vfio_pci_sriov_reset_done(struct vfio_pci_core_device *vdev);
 /* VFIO_DEVICE_FEATURE dispatcher, VFIO_DEVICE_FEATURE_PCI_VF_TOKEN. */
 int vfio_pci_feature_vf_token(struct vfio_pci_core_device *vdev, u32 flags,
 			      void __user *arg, size_t argsz);

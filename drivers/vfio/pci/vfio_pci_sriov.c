@@ -239,6 +239,43 @@ void vfio_pci_sriov_unregister(struct vfio_pci_core_device *vdev)
 }
 
 /**
+ * vfio_pci_sriov_reset_done - bring back the VFs a reset of their PF removed
+ * @vdev: the device, just reset and restored
+ *
+ * A function or bus reset of a PF clears VF Enable and NumVFs: its VFs are
+ * gone until the PCI core's restore enables them again, which it does only
+ * when it finds VF Enable clear. Some devices (QEMU's nvme) clear NumVFs
+ * but leave VF Enable set, and the VFs stay gone while the kernel still
+ * has them: their config space reads all ones, and every later reset of
+ * one waits for an answer that never comes. Whatever the device did, this
+ * puts back the SR-IOV setup the admin made; the VFs come back as after
+ * any PF reset, reset themselves.
+ */
+void vfio_pci_sriov_reset_done(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u16 ctrl, num;
+	int pos;
+
+	if (!pdev->is_physfn || !pci_num_vf(pdev))
+		return;
+	pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV);
+	if (!pos || pci_read_config_word(pdev, pos + PCI_SRIOV_CTRL, &ctrl) ||
+	    pci_read_config_word(pdev, pos + PCI_SRIOV_NUM_VF, &num))
+		return;
+	if ((ctrl & PCI_SRIOV_CTRL_VFE) && num == pci_num_vf(pdev))
+		return;
+
+	pci_info(pdev, "the reset took the VFs away: enabling %d VF(s) again\n",
+		 pci_num_vf(pdev));
+	pci_write_config_word(pdev, pos + PCI_SRIOV_CTRL,
+			      ctrl & ~PCI_SRIOV_CTRL_VFE);
+	/* The restore enables VFs again once it finds VF Enable clear. */
+	pci_save_state(pdev);
+	pci_restore_state(pdev);
+}
+
+/**
  * vfio_pci_core_sriov_configure - create or remove the VFs of a PF
  * @vdev: the PF, bound to a driver built on this library
  * @nr_virtfn: number of VFs to create, or 0 to remove them

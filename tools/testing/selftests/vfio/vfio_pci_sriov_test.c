@@ -12,10 +12,11 @@
  * open (token_pf_first), and removing open VFs asks their users to let go
  * and waits for them (disable_while_open).
  *
- * The PF is never opened for the first time, nor closed for the last
- * time, while its VFs exist: both reset the PF, and QEMU's nvme drops its
- * VFs on a PF reset (their config space reads ~0 afterwards, real SR-IOV
- * devices behave alike), which would only test QEMU.
+ * A PF reset takes its VFs away (QEMU's nvme in a way the PCI core's
+ * restore does not undo); ours brings them back, stock does not
+ * (pf_close_keeps_vfs). The other tests never open the PF for the first
+ * time, nor close it for the last time, while its VFs exist, so that they
+ * test the same thing on both drivers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -487,6 +488,122 @@ TEST_F_TIMEOUT(sriov, disable_while_open, 120)
 	TH_LOG("VFs removed %ld ms after the request", since_ms(&t0));
 	ASSERT_EQ(0, vfio_sysfs_read_ulong(self->pf, "sriov_numvfs", &num));
 	EXPECT_EQ(0ul, num);
+}
+
+/*
+ * The PF's user comes and goes while VFs exist: its open and close reset
+ * the PF, which takes the VFs away (QEMU's nvme keeps VF Enable set but
+ * clears NumVFs, so the PCI core's restore does not bring them back).
+ * Ours puts back the SR-IOV setup the admin made, so the VFs keep working
+ * and a VF's open and close do not wait for a device that is gone. Stock
+ * leaves the VFs dead (config space reads all ones); there the test only
+ * says so, and does not open a dead VF (its reset would wait a minute).
+ */
+TEST_F_TIMEOUT(sriov, pf_close_keeps_vfs, 120)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	uint32_t class_before, class_after;
+	struct timespec t0;
+	int pf, vf;
+
+	make_vfs(_metadata, self->pf, self->vf, self->vfg);
+	ASSERT_EQ(0, vfio_sysfs_config_read(self->vf[0], PCI_CLASS_REVISION,
+					    &class_before, 4));
+	ASSERT_NE(~0u, class_before);
+
+	pf = token_fd(&self->pfg, self->pf, TOKEN_A);
+	ASSERT_LE(0, pf);
+	close(pf);
+
+	ASSERT_EQ(0, vfio_sysfs_config_read(self->vf[0], PCI_CLASS_REVISION,
+					    &class_after, 4));
+	TH_LOG("VF class before the PF's open and close 0x%08x, after 0x%08x",
+	       class_before, class_after);
+	if (vfio_driver_is_stock() && class_after == ~0u)
+		SKIP(return, "stock leaves the VFs dead after a PF reset");
+	EXPECT_EQ(class_before, class_after);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	vf = token_fd(&self->vfg[0], self->vf[0], TOKEN_A);
+	ASSERT_LE(0, vf);
+	EXPECT_EQ(0, ioctl(vf, VFIO_DEVICE_GET_INFO, &info));
+	close(vf);
+	TH_LOG("VF open and close: %ld ms", since_ms(&t0));
+	EXPECT_GT(10000, since_ms(&t0));
+}
+
+/* Offset of the PF's SR-IOV capability in its config space, or 0. */
+static unsigned int sriov_pos(const char *pf)
+{
+	unsigned int pos = PCI_CFG_SPACE_SIZE, hops = 0;
+	uint32_t hdr;
+
+	while (pos && hops++ < 64 &&
+	       !vfio_sysfs_config_read(pf, pos, &hdr, 4) && hdr && hdr != ~0u) {
+		if (PCI_EXT_CAP_ID(hdr) == PCI_EXT_CAP_ID_SRIOV)
+			return pos;
+		pos = PCI_EXT_CAP_NEXT(hdr);
+	}
+	return 0;
+}
+
+/* Write the PF's SR-IOV control register behind the kernel's back. */
+static int write_sriov_ctrl(const char *pf, unsigned int pos, uint16_t ctrl)
+{
+	char path[96];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", pf);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (pwrite(fd, &ctrl, 2, pos + PCI_SRIOV_CTRL) != 2)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/*
+ * A VF that is gone (here: VF Enable cleared behind the kernel's back)
+ * fails to open at once instead of waiting a minute in its reset for an
+ * answer, and its user can go on with the PF. Stock waits; not run there.
+ */
+TEST_F_TIMEOUT(sriov, gone_vf_fails_fast, 120)
+{
+	unsigned int pos;
+	struct timespec t0;
+	uint16_t ctrl;
+	uint32_t class;
+	int vf, pf;
+
+	if (vfio_driver_is_stock())
+		SKIP(return, "stock waits up to a minute to reset a VF that is gone");
+	ASSERT_EQ(0, pf_open_with_token(&self->pfg, self->pf, TOKEN_A));
+	make_vfs(_metadata, self->pf, self->vf, self->vfg);
+	pos = sriov_pos(self->pf);
+	ASSERT_NE(0u, pos);
+	ASSERT_EQ(0, vfio_sysfs_config_read(self->pf, pos + PCI_SRIOV_CTRL,
+					    &ctrl, 2));
+	ASSERT_TRUE(!!(ctrl & PCI_SRIOV_CTRL_VFE));
+	ASSERT_EQ(0, write_sriov_ctrl(self->pf, pos, ctrl & ~PCI_SRIOV_CTRL_VFE));
+	ASSERT_EQ(0, vfio_sysfs_config_read(self->vf[0], PCI_CLASS_REVISION,
+					    &class, 4));
+	EXPECT_EQ(~0u, class);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	vf = token_fd(&self->vfg[0], self->vf[0], TOKEN_A);
+	TH_LOG("open of the gone VF: %s after %ld ms",
+	       vf < 0 ? strerror(-vf) : "opened", since_ms(&t0));
+	EXPECT_EQ(-ENODEV, vf);
+	if (vf >= 0)
+		close(vf);
+	EXPECT_GT(5000, since_ms(&t0));
+	pf = token_fd(&self->pfg, self->pf, TOKEN_A);
+	EXPECT_LE(0, pf);
+	if (pf >= 0)
+		close(pf);
+
+	ASSERT_EQ(0, write_sriov_ctrl(self->pf, pos, ctrl));
 }
 
 /* A VF is a VFIO device like any other. */
