@@ -1493,8 +1493,10 @@ static void vfio_pci_probe_device(struct vfio_pci_core_device *vdev)
 				  PCI_MSIX_ENTRY_SIZE;
 	}
 
+	/* VFs have no INTx, whatever their pin register says (QEMU's: 1). */
 	pci_read_config_byte(pdev, PCI_INTERRUPT_PIN, &pin);
-	vdev->has_intx = pin && pdev->irq != IRQ_NOTCONNECTED;
+	vdev->has_intx = pin && !pdev->is_virtfn &&
+			 pdev->irq != IRQ_NOTCONNECTED;
 	vdev->pci_2_3 = !vfio_pci_nointxmask && pci_intx_mask_supported(pdev);
 	vdev->reset_works = pdev->reset_methods[0] != 0;
 	vdev->has_vga = !vfio_pci_disable_vga && vfio_pci_is_vga(pdev);
@@ -1619,6 +1621,14 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 	ret = vfio_register_group_dev(&vdev->vdev);
 	if (ret)
 		goto out_vga;
+
+	/*
+	 * A device no driver had (a new VF, one just unbound) is in an
+	 * unknown power state for the PCI core, which only moves such a
+	 * device to D0: do so, so that it is in a known state whether or
+	 * not it is let drop to D3hot below.
+	 */
+	pci_set_power_state(pdev, PCI_D0);
 
 	/*
 	 * Closed devices sit in D3hot through runtime PM: undo the PCI
