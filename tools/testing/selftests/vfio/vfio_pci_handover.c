@@ -13,6 +13,11 @@
  *	points: bound, open, reset (after VFIO_DEVICE_RESET, for devices
  *	that offer it), close, open2, close2.
  *
+ *   vfio_pci_handover snapvf PF DIR TOKEN
+ *	The same for the first VF of PF (bound to vfio-pci with
+ *	enable_sriov set, no VFs yet): opens the PF with VF token TOKEN,
+ *	creates one VF, walks it and removes it again.
+ *
  *   vfio_pci_handover diff NAME ALLOW STOCKDIR OURSDIR
  *	Compares each file of STOCKDIR with its namesake in OURSDIR and
  *	prints one line per file, "pass|fail NAME POINT.VIEW", for the
@@ -29,6 +34,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,7 +170,7 @@ static int snap_point(const char *bdf, const struct vfio_dev *dev,
 	return ret;
 }
 
-static int snap(const char *bdf, const char *dir)
+static int snap(const char *bdf, const char *dir, const char *token)
 {
 	struct vfio_dev dev;
 	int ret;
@@ -175,7 +182,7 @@ static int snap(const char *bdf, const char *dir)
 	if (snap_point(bdf, NULL, dir, "bound"))
 		return 1;
 
-	ret = vfio_open(&dev, bdf);
+	ret = vfio_open_token(&dev, bdf, token);
 	if (!ret)
 		ret = snap_point(bdf, &dev, dir, "open");
 	if (!ret && (dev.info.flags & VFIO_DEVICE_FLAGS_RESET)) {
@@ -190,13 +197,49 @@ static int snap(const char *bdf, const char *dir)
 		ret = snap_point(bdf, NULL, dir, "close");
 
 	if (!ret)
-		ret = vfio_open(&dev, bdf);
+		ret = vfio_open_token(&dev, bdf, token);
 	if (!ret)
 		ret = snap_point(bdf, &dev, dir, "open2");
 	vfio_close(&dev);
 	if (!ret)
 		ret = snap_point(bdf, NULL, dir, "close2");
 	return ret ? 1 : 0;
+}
+
+/*
+ * The first VF of @pf: the PF is opened with @token (and held open, as its
+ * close would reset it under the VF), one VF is created, walked like any
+ * device and removed again.
+ */
+static int snap_vf(const char *pf, const char *dir, const char *token)
+{
+	char link[PATH_MAX], target[PATH_MAX], vf[VFIO_BDF_LEN];
+	struct vfio_dev pfdev;
+	ssize_t n;
+	int ret;
+
+	ret = vfio_open_token(&pfdev, pf, token);
+	if (ret)
+		return 1;
+	ret = vfio_sysfs_write(pf, "sriov_numvfs", "1");
+	if (ret) {
+		fprintf(stderr, "# %s: sriov_numvfs: %s\n", pf, strerror(-ret));
+		vfio_close(&pfdev);
+		return 1;
+	}
+	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/virtfn0", pf);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = 0;
+		snprintf(vf, sizeof(vf), "%s", basename(target));
+		ret = snap(vf, dir, token);
+	} else {
+		fprintf(stderr, "# %s: no VF\n", pf);
+		ret = 1;
+	}
+	vfio_sysfs_write(pf, "sriov_numvfs", "0");
+	vfio_close(&pfdev);
+	return ret;
 }
 
 /* --- diff ------------------------------------------------------------- */
@@ -488,11 +531,14 @@ static int diff(const char *name, const char *allow, const char *sdir,
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "snap"))
-		return snap(argv[2], argv[3]);
+		return snap(argv[2], argv[3], NULL);
+	if (argc == 5 && !strcmp(argv[1], "snapvf"))
+		return snap_vf(argv[2], argv[3], argv[4]);
 	if (argc == 6 && !strcmp(argv[1], "diff"))
 		return diff(argv[2], argv[3], argv[4], argv[5]);
 	fprintf(stderr, "usage: %s snap BDF DIR\n"
+		"       %s snapvf PF DIR TOKEN\n"
 		"       %s diff NAME ALLOW STOCKDIR OURSDIR\n", argv[0],
-		argv[0]);
+		argv[0], argv[0]);
 	return 2;
 }

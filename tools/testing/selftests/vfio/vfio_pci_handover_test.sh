@@ -7,7 +7,8 @@
 #
 # For each driver (stock first, then ours, which stays loaded for the
 # tests that follow), and again for each with disable_idle_d3=1 (devices
-# stay in D0 while idle), each device is unbound, dirtied the way firmware or
+# stay in D0 while idle), each device (and a VF of the nvme, created with
+# its PF held open by a VF token) is unbound, dirtied the way firmware or
 # a previous driver leaves devices (Bus Master, SERR and INTx-disable on
 # in COMMAND, error reporting on in the PCIe Device Control register),
 # bound to vfio-pci and walked through bound, open, VFIO_DEVICE_RESET,
@@ -31,9 +32,11 @@ set -u
 
 cd "$(dirname "$0")" || exit 1
 
-# name vendor:device native-driver module-of-native ("-": none)
+# name vendor:device native-driver module-of-native ("-": none; "vf":
+# the first VF of the device, which has no native driver here)
 ZOO="edu 1234:11e8 - -
 nvme 1b36:0010 nvme nvme
+nvme-vf 1b36:0010 vf -
 e1000e 8086:10d3 e1000e e1000e
 testdev 1b36:0005 - -
 virtio-net 1af4:1000 virtio-pci virtio_net
@@ -44,6 +47,7 @@ ALLOW=$PWD/handover-differences.txt
 OUT=/tmp/handover
 STOCK_DIR=/lib/modules/$(uname -r)/kernel/drivers/vfio/pci
 OURS_DIR=/run/vm-run/ours
+TOKEN=5b2a9d3e-8c41-4f0a-9e6d-1f3b7c2a4d55
 
 driver_of() {
 	basename "$(readlink -f "/sys/bus/pci/devices/$1/driver")"
@@ -114,6 +118,37 @@ command_bits() {
 	od -An -tx2 -j4 -N2 "$1" 2>/dev/null | tr -d ' '
 }
 
+# check_master PASS NAME DIR: neither the user nor anyone after it may
+# find Bus Master on
+check_master() {
+	local p cmd
+
+	for p in open.virt open.phys close.phys close2.phys; do
+		[ -e "$3/$p" ] || continue
+		cmd=$(command_bits "$3/$p")
+		if [ $((0x${cmd:-0} & 4)) != 0 ]; then
+			not_ok "$1 $2: Bus Master off at $p (COMMAND 0x$cmd)"
+		else
+			ok "$1 $2: Bus Master off at $p (COMMAND 0x$cmd)"
+		fi
+	done
+}
+
+# walk_vf PASS NAME PF DIR: the PF's first VF, the PF held open meanwhile
+walk_vf() {
+	if ! bind "$3" vfio-pci; then
+		not_ok "$1 $2: bind the PF to vfio-pci"
+		return
+	fi
+	if ./vfio_pci_handover snapvf "$3" "$4" "$TOKEN"; then
+		ok "$1 $2: snapshots at every hand-over point"
+	else
+		not_ok "$1 $2: snapshots at every hand-over point"
+	fi
+	check_master "$1" "$2" "$4"
+	unbind "$3"
+}
+
 # walk PASS NAME ID NATIVE MODULE: one device through the pass's driver;
 # NATIVE "-": leave the device unbound afterwards
 walk() {
@@ -122,6 +157,10 @@ walk() {
 	dir=$OUT/$drv/$name
 	mkdir -p "$dir"
 	bdf=$(find_bdf "$id") || return 0
+	if [ "$native" = vf ]; then
+		walk_vf "$drv" "$name" "$bdf" "$dir"
+		return
+	fi
 	unbind "$bdf"
 	if ! dirty "$bdf"; then
 		not_ok "$drv $name: dirty the device with setpci"
@@ -136,16 +175,7 @@ walk() {
 	else
 		not_ok "$drv $name: snapshots at every hand-over point"
 	fi
-	# Neither the user nor anyone after it may find Bus Master on.
-	for p in open.virt open.phys close.phys close2.phys; do
-		[ -e "$dir/$p" ] || continue
-		cmd=$(command_bits "$dir/$p")
-		if [ $((0x${cmd:-0} & 4)) != 0 ]; then
-			not_ok "$drv $name: Bus Master off at $p (COMMAND 0x$cmd)"
-		else
-			ok "$drv $name: Bus Master off at $p (COMMAND 0x$cmd)"
-		fi
-	done
+	check_master "$drv" "$name" "$dir"
 
 	if [ "$native" = - ]; then
 		unbind "$bdf"
@@ -174,10 +204,10 @@ command -v setpci >/dev/null || skip_all "no setpci (pciutils)"
 # Each pass: its directory, the driver and vfio-pci.ko's parameters. The
 # idle-D0 passes (disable_idle_d3=1) skip the native drivers, which the
 # parameter does not concern.
-PASSES="stock stock
-ours ours
-stock-d0 stock disable_idle_d3=1
-ours-d0 ours disable_idle_d3=1"
+PASSES="stock stock enable_sriov=1
+ours ours enable_sriov=1
+stock-d0 stock enable_sriov=1 disable_idle_d3=1
+ours-d0 ours enable_sriov=1 disable_idle_d3=1"
 
 rm -rf "$OUT"
 loaded=""
@@ -188,7 +218,7 @@ while read -r pass drv params; do
 		continue
 	fi
 	while read -r name id native mod; do
-		case $pass in *-d0) native=- ;; esac
+		case $pass:$native in *-d0:vf) ;; *-d0:*) native=- ;; esac
 		walk "$pass" "$name" "$id" "$native" "$mod"
 	done <<<"$ZOO"
 done <<<"$PASSES"

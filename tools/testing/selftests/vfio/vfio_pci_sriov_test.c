@@ -566,7 +566,9 @@ static int write_sriov_ctrl(const char *pf, unsigned int pos, uint16_t ctrl)
 /*
  * A VF that is gone (here: VF Enable cleared behind the kernel's back)
  * fails to open at once instead of waiting a minute in its reset for an
- * answer, and its user can go on with the PF. Stock waits; not run there.
+ * answer; a program that holds the PF's group and is killed while opening
+ * it goes away at once, and the PF's group opens again. Stock waits in the
+ * reset; not run there.
  */
 TEST_F_TIMEOUT(sriov, gone_vf_fails_fast, 120)
 {
@@ -574,7 +576,8 @@ TEST_F_TIMEOUT(sriov, gone_vf_fails_fast, 120)
 	struct timespec t0;
 	uint16_t ctrl;
 	uint32_t class;
-	int vf, pf;
+	int vf, pf, status;
+	pid_t child;
 
 	if (vfio_driver_is_stock())
 		SKIP(return, "stock waits up to a minute to reset a VF that is gone");
@@ -598,6 +601,33 @@ TEST_F_TIMEOUT(sriov, gone_vf_fails_fast, 120)
 	if (vf >= 0)
 		close(vf);
 	EXPECT_GT(5000, since_ms(&t0));
+
+	/*
+	 * An opener holding the PF's group, killed a second into its open
+	 * of the gone VF if it is still there: it must go away at once,
+	 * and the PF's group open again.
+	 */
+	grp_close(&self->pfg);
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		struct grp g;
+
+		if (grp_open(self->pf, &g))
+			_exit(1);
+		pf = token_fd(&g, self->pf, TOKEN_A);
+		vf = token_fd(&self->vfg[0], self->vf[0], TOKEN_A);
+		pause();
+		_exit(pf >= 0 && vf == -ENODEV ? 0 : 2);
+	}
+	usleep(1000 * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kill(child, SIGKILL);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	TH_LOG("killed opener gone after %ld ms", since_ms(&t0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_GT(5000, since_ms(&t0));
+	ASSERT_EQ(0, grp_open(self->pf, &self->pfg));
 	pf = token_fd(&self->pfg, self->pf, TOKEN_A);
 	EXPECT_LE(0, pf);
 	if (pf >= 0)
@@ -657,6 +687,9 @@ TEST_F_TIMEOUT(sriov, vf_works, 120)
 	/* VFs signal through MSI-X. */
 	ASSERT_EQ(0, vfio_irq_info(vf, VFIO_PCI_MSIX_IRQ_INDEX, &irq));
 	EXPECT_LE(1u, irq.count);
+	/* VFs have no INTx, whatever QEMU's pin register says. */
+	ASSERT_EQ(0, vfio_irq_info(vf, VFIO_PCI_INTX_IRQ_INDEX, &irq));
+	EXPECT_EQ(0u, irq.count);
 	EXPECT_EQ(0, ioctl(vf, VFIO_DEVICE_RESET) ? -errno : 0);
 	close(vf);
 }

@@ -304,8 +304,13 @@ void vfio_close(struct vfio_dev *dev)
 
 int vfio_open(struct vfio_dev *dev, const char *bdf)
 {
+	return vfio_open_token(dev, bdf, NULL);
+}
+
+int vfio_open_token(struct vfio_dev *dev, const char *bdf, const char *token)
+{
 	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[64];
+	char path[64], name[64];
 	uint32_t i;
 	int ret;
 
@@ -365,10 +370,14 @@ int vfio_open(struct vfio_dev *dev, const char *bdf)
 		goto err;
 	}
 
-	dev->fd = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (token)
+		snprintf(name, sizeof(name), "%s vf_token=%s", bdf, token);
+	else
+		snprintf(name, sizeof(name), "%s", bdf);
+	dev->fd = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, name);
 	if (dev->fd < 0) {
 		ret = -errno;
-		vfio_log("VFIO_GROUP_GET_DEVICE_FD %s: %s", bdf, strerror(errno));
+		vfio_log("VFIO_GROUP_GET_DEVICE_FD %s: %s", name, strerror(errno));
 		goto err;
 	}
 

@@ -115,6 +115,13 @@ int vfio_unbind(const char *bdf);
  */
 int vfio_open(struct vfio_dev *dev, const char *bdf);
 
+/*
+ * vfio_open() with the "vf_token=@token" option of VFIO_GROUP_GET_DEVICE_FD
+ * (a PF whose VFs are open, or a VF of a PF owned by VFIO, needs it); NULL
+ * for none.
+ */
+int vfio_open_token(struct vfio_dev *dev, const char *bdf, const char *token);
+
 /* vfio_find_device() and vfio_open() in one. */
 int vfio_open_id(struct vfio_dev *dev, uint16_t vendor, uint16_t device,
 		 unsigned int index);
