@@ -62,19 +62,10 @@ static uint32_t get32(const uint8_t *b, unsigned int off)
 /* The real config space, as the PCI core reads it. */
 static int real_config(const char *bdf, uint8_t *buf, size_t *size)
 {
-	char path[128];
-	ssize_t n;
-	int fd;
+	int n = vfio_sysfs_config_dump(bdf, buf, CFG_MAX);
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	memset(buf, 0, CFG_MAX);
-	n = pread(fd, buf, CFG_MAX, 0);
-	close(fd);
 	if (n < 0)
-		return -errno;
+		return n;
 	*size = n;
 	return 0;
 }

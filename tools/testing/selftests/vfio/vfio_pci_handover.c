@@ -126,19 +126,9 @@ static int snap_power(const char *bdf, const char *dir, const char *point,
 static int snap_phys(const char *bdf, const char *dir, const char *point)
 {
 	unsigned char buf[CFG_MAX];
-	char path[128];
-	ssize_t n;
-	int fd;
+	int n = vfio_sysfs_config_dump(bdf, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, buf, sizeof(buf), 0);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	return write_file(dir, point, "phys", buf, n);
+	return n < 0 ? n : write_file(dir, point, "phys", buf, n);
 }
 
 static int snap_virt(const struct vfio_dev *dev, const char *dir,
@@ -348,16 +338,26 @@ static const struct { unsigned int off, len; const char *name; } hdr[] = {
 	{ 0x3e, 2, "MIN_GNT_MAX_LAT" },
 };
 
+/* "NAME+0xREL", or "KIND0xID+0xREL" for a capability without a name. */
+static void cap_label(char *buf, size_t size, const char *name,
+		      const char *kind, unsigned int id, unsigned int rel)
+{
+	if (name)
+		snprintf(buf, size, "%s+0x%02x", name, rel);
+	else
+		snprintf(buf, size, "%s0x%x+0x%02x", kind, id, rel);
+}
+
 /*
  * Name the register byte at @off from the capability lists of @cfg (@len
  * bytes): "COMMAND", "COMMAND+1", "PCIe+0x08", "SRIOV+0x08",
- * "cap0x13+0x02", or the offset where no capability holds it.
+ * "cap0x13+0x02", "ecap0xb+0x04", or the offset where no capability
+ * holds it.
  */
 static void reg_name(const unsigned char *cfg, size_t len, unsigned int off,
 		     char *buf, size_t size)
 {
 	unsigned int pos, next, id, end, i, hops = 0;
-	const char *name;
 
 	if (off < 0x40) {
 		for (i = 0; i < ARRAY_SIZE(hdr); i++) {
@@ -381,13 +381,8 @@ static void reg_name(const unsigned char *cfg, size_t len, unsigned int off,
 			if (next > pos && next < end)
 				end = next;
 		if (off >= pos && off < end) {
-			id = cfg[pos];
-			name = cap_name(id);
-			if (name)
-				snprintf(buf, size, "%s+0x%02x", name, off - pos);
-			else
-				snprintf(buf, size, "cap0x%02x+0x%02x", id,
-					 off - pos);
+			cap_label(buf, size, cap_name(cfg[pos]), "cap",
+				  cfg[pos], off - pos);
 			return;
 		}
 		pos = cfg[pos + 1] & ~3u;
@@ -403,12 +398,8 @@ static void reg_name(const unsigned char *cfg, size_t len, unsigned int off,
 			break;
 		if (off >= pos && off < end) {
 			id = PCI_EXT_CAP_ID(h);
-			name = ecap_name(id);
-			if (name)
-				snprintf(buf, size, "%s+0x%02x", name, off - pos);
-			else
-				snprintf(buf, size, "ecap0x%04x+0x%02x", id,
-					 off - pos);
+			cap_label(buf, size, ecap_name(id), "ecap", id,
+				  off - pos);
 			return;
 		}
 		if (next <= pos)

@@ -100,24 +100,39 @@ int vfio_sysfs_read(const char *bdf, const char *attr, char *buf, size_t len)
 	return read_file(path, buf, len);
 }
 
-int vfio_sysfs_config_read(const char *bdf, unsigned int off, void *buf,
-			   size_t len)
+/* pread() of sysfs "config": the bytes read or a negative errno. */
+static ssize_t sysfs_config_pread(const char *bdf, void *buf, size_t len,
+				  off_t off)
 {
 	char path[PATH_MAX];
-	ssize_t ret;
+	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/config", bdf);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = pread(fd, buf, len, off);
-	if (ret < 0)
-		ret = -errno;
+	n = pread(fd, buf, len, off);
+	if (n < 0)
+		n = -errno;
 	close(fd);
-	if (ret < 0)
-		return ret;
-	return (size_t)ret == len ? 0 : -EIO;
+	return n;
+}
+
+int vfio_sysfs_config_read(const char *bdf, unsigned int off, void *buf,
+			   size_t len)
+{
+	ssize_t n = sysfs_config_pread(bdf, buf, len, off);
+
+	if (n < 0)
+		return n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int vfio_sysfs_config_dump(const char *bdf, void *buf, size_t size)
+{
+	memset(buf, 0, size);
+	return sysfs_config_pread(bdf, buf, size, 0);
 }
 
 int vfio_sysfs_read_ulong(const char *bdf, const char *attr,

@@ -88,6 +88,13 @@ int vfio_sysfs_config_read(const char *bdf, unsigned int off, void *buf,
 			   size_t len);
 
 /*
+ * All of the device's real config space that reads (256 or 4096 bytes, or
+ * less for an unprivileged reader) into @buf, zero-filled beyond: the
+ * number of bytes read or a negative errno.
+ */
+int vfio_sysfs_config_dump(const char *bdf, void *buf, size_t size);
+
+/*
  * Name of the driver bound to @bdf into @buf ("" if none).
  * Returns 0 or a negative errno.
  */
