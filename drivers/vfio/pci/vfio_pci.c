@@ -20,7 +20,7 @@
 
 static char ids[1024] __initdata;
 module_param_string(ids, ids, sizeof(ids), 0);
-MODULE_PARM_DESC(ids, "Initial PCI IDs to add to the vfio driver, format is \"vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]\" and multiple comma separated entries can be specified");
+MODULE_PARM_DESC(ids, "Comma-separated IDs (hex vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]) that vfio-pci binds without a driver_override, as if written to new_id");
 
 static bool nointxmask;
 static bool disable_vga;
@@ -48,23 +48,23 @@ static const struct kernel_param_ops vfio_pci_param_ops = {
 
 module_param_cb(nointxmask, &vfio_pci_param_ops, &nointxmask, 0644);
 __MODULE_PARM_TYPE(nointxmask, "bool");
-MODULE_PARM_DESC(nointxmask, "Disable support for PCI 2.3 style INTx masking.  If this resolves problems for specific devices, report lspci -vvvxxx to linux-pci@vger.kernel.org so the device can be fixed automatically via the broken_intx_masking flag.");
+MODULE_PARM_DESC(nointxmask, "Mask INTx at the interrupt controller (exclusive lines only), never with the command register's INTx-disable bit; for devices whose INTx-disable bit does not work (then worth a PCI quirk)");
 
 module_param(disable_vga, bool, 0444);
-MODULE_PARM_DESC(disable_vga, "Disable VGA resource access through vfio-pci");
+MODULE_PARM_DESC(disable_vga, "Offer no legacy VGA region (I/O and memory ranges) on VGA-class devices");
 
 module_param_cb(disable_idle_d3, &vfio_pci_param_ops, &disable_idle_d3,
 		0644);
 __MODULE_PARM_TYPE(disable_idle_d3, "bool");
-MODULE_PARM_DESC(disable_idle_d3, "Disable using the PCI D3 low power state for idle, unused devices");
+MODULE_PARM_DESC(disable_idle_d3, "Keep devices nobody has open in D0 instead of letting them drop to D3hot");
 
 static bool enable_sriov;
 module_param(enable_sriov, bool, 0644);
-MODULE_PARM_DESC(enable_sriov, "Enable support for SR-IOV configuration.  Enabling SR-IOV on a PF typically requires support of the userspace PF driver, enabling VFs without such support may result in non-functional VFs or PF.");
+MODULE_PARM_DESC(enable_sriov, "Let sriov_numvfs create VFs of PFs bound here; VFs usually need the PF's userspace driver to set them up, and may not work without it");
 
 static bool disable_denylist;
 module_param(disable_denylist, bool, 0444);
-MODULE_PARM_DESC(disable_denylist, "Disable use of device denylist. Disabling the denylist allows binding to devices with known errata that may lead to exploitable stability or security issues when accessed by untrusted users.");
+MODULE_PARM_DESC(disable_denylist, "Bind devices on the built-in denylist too: their errata let an untrusted user crash or compromise the host");
 
 /*
  * Devices whose errata make them unsafe in the hands of an untrusted user:
@@ -202,11 +202,11 @@ static void __init vfio_pci_fill_ids(void)
 		ret = pci_add_dynid(&vfio_pci_driver, vendor, device, subvendor,
 				    subdevice, class, class_mask, 0);
 		if (ret)
-			pr_warn("failed to add dynamic id [%04x:%04x[%04x:%04x]] class %#08x/%08x (%d)\n",
+			pr_warn("ids=: cannot match %04x:%04x sub %04x:%04x class %#08x/%08x: %d\n",
 				vendor, device, subvendor, subdevice, class,
 				class_mask, ret);
 		else
-			pr_info("add [%04x:%04x[%04x:%04x]] class %#08x/%08x\n",
+			pr_info("ids=: matching %04x:%04x sub %04x:%04x class %#08x/%08x\n",
 				vendor, device, subvendor, subdevice, class,
 				class_mask);
 	}
@@ -237,4 +237,4 @@ static void __exit vfio_pci_cleanup(void)
 module_exit(vfio_pci_cleanup);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("VFIO PCI - user level meta-driver");
+MODULE_DESCRIPTION("Generic VFIO driver for PCI devices, on vfio-pci-core");

@@ -146,7 +146,9 @@ void vfio_pci_sriov_close(struct vfio_pci_core_device *vdev);
 /*
  * After every reset the library makes of a device (function or bus reset,
  * open, close, VFIO_DEVICE_RESET), once the PCI core restored its state:
- * a PF gets back the VFs the reset removed.
+ * a PF gets back the VFs the reset removed. The caller holds memory_lock
+ * for write, or the device is not open (open and close, under the dev_set
+ * lock): nothing else touches its config space meanwhile.
  */
 void vfio_pci_sriov_reset_done(struct vfio_pci_core_device *vdev);
 /* VFIO_DEVICE_FEATURE dispatcher, VFIO_DEVICE_FEATURE_PCI_VF_TOKEN. */

@@ -185,8 +185,9 @@ out_del:
  * Remove the VFs. The admin's (or the unbinding PF's) decision wins over
  * the VFs' users: from here no VF can be opened, and the removal of an open
  * VF asks its user to let go through the REQ eventfd (the VF's request
- * op, repeated by the VFIO core until the user closes the VF; the first
- * request is logged) and waits for it, killable by the waiting writer.
+ * op, which the VFIO core repeats every ten seconds; the first request is
+ * logged) and waits until the user closes the VF. A signal does not end
+ * the wait: the VFIO core then logs which task is blocked, and goes on.
  */
 static void vfio_pci_sriov_disable(struct vfio_pci_core_device *vdev)
 {
