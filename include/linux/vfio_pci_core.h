@@ -137,7 +137,13 @@ struct vfio_pci_cap_handler {
  * @cap_handlers: optional capability overrides of a variant driver, see
  *	struct vfio_pci_cap_handler; set before registration, never changed
  * @barmap: kernel mapping of each BAR, created on first use while open
- * @bar_mmap_ok: the BAR may be mmap'ed by userspace (page-sized MMIO BAR)
+ * @bar_mmap_ok: the BAR may be mmap'ed by userspace: an MMIO BAR of at
+ *	least a page, or a smaller one that starts a page whose rest is
+ *	claimed by @bar_page_tail
+ * @bar_page_tail: for an MMIO BAR smaller than a page, a placeholder
+ *	resource over the rest of its page, claimed at registration and
+ *	released at unregistration, so that nothing else can be placed where
+ *	a mapping of the whole page reaches; unclaimed while .parent is NULL
  * @msix_bar: BAR holding the MSI-X table (valid when @msix_size)
  * @msix_offset: offset of the MSI-X table in @msix_bar
  * @msix_size: size of the MSI-X table in bytes, 0 without MSI-X
@@ -192,6 +198,7 @@ struct vfio_pci_core_device {
 
 	void __iomem *barmap[PCI_STD_NUM_BARS];
 	bool bar_mmap_ok[PCI_STD_NUM_BARS];
+	struct resource bar_page_tail[PCI_STD_NUM_BARS];
 
 	u8 msix_bar;
 	u32 msix_offset;

@@ -1470,6 +1470,36 @@ static u64 vfio_pci_rom_size(struct vfio_pci_core_device *vdev)
 	return io ? len : 0;
 }
 
+/*
+ * A BAR smaller than a page can only be mapped as the whole page, which
+ * would also expose whatever else decodes there. It may be mapped if it
+ * starts the page and the rest of the page is claimed, so that the PCI
+ * core places nothing there while the device is bound.
+ */
+static bool vfio_pci_claim_page_tail(struct vfio_pci_core_device *vdev,
+				     int bar)
+{
+	struct resource *res = &vdev->pdev->resource[bar];
+	struct resource *tail = &vdev->bar_page_tail[bar];
+
+	if (!res->parent || !PAGE_ALIGNED(res->start) || !resource_size(res))
+		return false;
+	tail->name = "vfio-pci BAR page tail";
+	tail->start = res->end + 1;
+	tail->end = res->start + PAGE_SIZE - 1;
+	tail->flags = res->flags;
+	return !request_resource(res->parent, tail);
+}
+
+static void vfio_pci_release_page_tails(struct vfio_pci_core_device *vdev)
+{
+	int i;
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		if (vdev->bar_page_tail[i].parent)
+			release_resource(&vdev->bar_page_tail[i]);
+}
+
 /* What cannot change while the device is bound: computed once. */
 static void vfio_pci_probe_device(struct vfio_pci_core_device *vdev)
 {
@@ -1506,11 +1536,11 @@ static void vfio_pci_probe_device(struct vfio_pci_core_device *vdev)
 		vdev->needs_pm_restore = !(flags & PCI_PM_CTRL_NO_SOFT_RESET);
 	}
 
-	/* Sub-page BARs would expose whatever shares their page. */
 	for (i = 0; i < PCI_STD_NUM_BARS; i++)
 		vdev->bar_mmap_ok[i] =
 			(pci_resource_flags(pdev, i) & IORESOURCE_MEM) &&
-			pci_resource_len(pdev, i) >= PAGE_SIZE;
+			(pci_resource_len(pdev, i) >= PAGE_SIZE ||
+			 vfio_pci_claim_page_tail(vdev, i));
 
 	vdev->rom_size = vfio_pci_rom_size(vdev);
 }
@@ -1601,11 +1631,11 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 	else
 		ret = 0;
 	if (ret)
-		return ret;
+		goto out_tails;
 
 	ret = vfio_pci_config_init(vdev);
 	if (ret)
-		return ret;
+		goto out_tails;
 
 	ret = vfio_pci_sriov_register(vdev);
 	if (ret)
@@ -1650,6 +1680,8 @@ out_sriov:
 	vfio_pci_sriov_unregister(vdev);
 out_config:
 	vfio_pci_config_exit(vdev);
+out_tails:
+	vfio_pci_release_page_tails(vdev);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_register_device);
@@ -1660,7 +1692,8 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_register_device);
  *
  * Called from a driver's remove. Waits for the device's users to close it
  * (asking them through the request op), removes the VFs of a PF, and
- * leaves the device in D0 for the next driver.
+ * leaves the device in D0 for the next driver, with the rest of the pages
+ * of its sub-page BARs free again.
  */
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
 {
@@ -1679,6 +1712,7 @@ void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
 		pci_disable_device(pdev);
 
 	vfio_pci_config_exit(vdev);
+	vfio_pci_release_page_tails(vdev);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_unregister_device);
 
