@@ -1568,7 +1568,9 @@ static ssize_t config_rw_chunks(struct vfio_pci_core_device *vdev,
  * @ppos: offset in the config region; advanced by the bytes transferred
  * @iswrite: direction
  *
- * Returns the bytes transferred, or a negative errno when none were.
+ * Returns the bytes transferred, or a negative errno when none were. An
+ * access that does not lie wholly inside config space fails with -EFAULT,
+ * the errno VFIO PCI drivers have always given for it.
  */
 ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			   size_t count, loff_t *ppos, bool iswrite)
@@ -1578,7 +1580,7 @@ ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 	ssize_t ret;
 
 	if (start < 0 || start >= cfg->size || count > cfg->size - start)
-		return -EINVAL;
+		return -EFAULT;
 
 	if ((count == 4 || count == 2 || count == 1) &&
 	    IS_ALIGNED(start, count) && IS_ALIGNED((unsigned long)buf, count)) {
