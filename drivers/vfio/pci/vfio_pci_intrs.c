@@ -461,7 +461,10 @@ static int vfio_intx_set_trigger(struct vfio_pci_irq_state *irqs,
 	return ret;
 }
 
-/* INTx unmask eventfd; caller holds irqs->lock. */
+/*
+ * INTx unmask eventfd; caller holds irqs->lock. Like masking, only while
+ * INTx is the interrupt in use (its trigger set), as the uAPI has it.
+ */
 static int vfio_intx_set_unmask_fd(struct vfio_pci_irq_state *irqs,
 				   unsigned int count, void *data, bool mask)
 {
@@ -469,8 +472,7 @@ static int vfio_intx_set_unmask_fd(struct vfio_pci_irq_state *irqs,
 
 	lockdep_assert_held(&irqs->lock);
 
-	if ((irqs->type != VFIO_PCI_INTX_IRQ_INDEX &&
-	     irqs->type != VFIO_PCI_IRQ_NONE) || count != 1)
+	if (irqs->type != VFIO_PCI_INTX_IRQ_INDEX || count != 1)
 		return -EINVAL;
 	/* Only unmasking can be driven by an eventfd */
 	if (mask)
@@ -485,8 +487,9 @@ static int vfio_intx_set_unmask_fd(struct vfio_pci_irq_state *irqs,
 }
 
 /*
- * INTx mask or unmask with DATA_NONE or DATA_BOOL. Everything it reads and
- * changes is under intx_lock, so it need not hold irqs->lock.
+ * INTx mask or unmask with DATA_NONE or DATA_BOOL, only while INTx is in
+ * use: -EINVAL otherwise, as with every VFIO PCI driver. Everything it
+ * reads and changes is under intx_lock, so it need not hold irqs->lock.
  */
 static int vfio_intx_set_mask(struct vfio_pci_irq_state *irqs,
 			      unsigned int count, u32 flags, void *data,
@@ -499,8 +502,7 @@ static int vfio_intx_set_mask(struct vfio_pci_irq_state *irqs,
 		return -EINVAL;
 	apply = (flags & VFIO_IRQ_SET_DATA_NONE) || *(u8 *)data;
 	spin_lock_irq(&irqs->intx_lock);
-	if (irqs->type != VFIO_PCI_INTX_IRQ_INDEX &&
-	    irqs->type != VFIO_PCI_IRQ_NONE)
+	if (irqs->type != VFIO_PCI_INTX_IRQ_INDEX)
 		ret = -EINVAL;
 	else if (apply && mask)
 		__vfio_intx_mask(irqs);

@@ -196,6 +196,25 @@ TEST_F(edu, actions_an_index_lacks)
 	ASSERT_EQ(0, vfio_irq_disable(self->dev.fd, INTX));
 }
 
+/*
+ * INTx mask and unmask, and the unmask eventfd, act on INTx in use: with
+ * no interrupt enabled, or with MSI in use, each is EINVAL.
+ */
+TEST_F(edu, intx_mask_needs_intx)
+{
+	int32_t fd = self->efd;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (i)
+			ASSERT_EQ(0, efd_set(self->dev.fd, MSI, TRIG, 0, 1, &fd));
+		EXPECT_EQ(-EINVAL, vfio_irq_action(self->dev.fd, INTX, MASK, 0, 1));
+		EXPECT_EQ(-EINVAL, vfio_irq_action(self->dev.fd, INTX, UNMASK, 0, 1));
+		EXPECT_EQ(-EINVAL, efd_set(self->dev.fd, INTX, UNMASK, 0, 1, &fd));
+	}
+	ASSERT_EQ(0, vfio_irq_disable(self->dev.fd, MSI));
+}
+
 /* Refused requests leave the active INTx trigger as it was. */
 TEST_F(edu, intx_state_kept)
 {
