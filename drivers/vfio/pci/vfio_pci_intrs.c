@@ -432,7 +432,10 @@ static int vfio_intx_set_trigger(struct vfio_pci_irq_state *irqs,
 	if ((!active && irqs->type != VFIO_PCI_IRQ_NONE) || count != 1)
 		return -EINVAL;
 
+	/* A loopback trigger needs INTx in use, as it always has */
 	if (!(flags & VFIO_IRQ_SET_DATA_EVENTFD)) {
+		if (!active)
+			return -EINVAL;
 		if (irqs->intx_trigger &&
 		    ((flags & VFIO_IRQ_SET_DATA_NONE) || *(u8 *)data))
 			eventfd_signal(irqs->intx_trigger, 1);

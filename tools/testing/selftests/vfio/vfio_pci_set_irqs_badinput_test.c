@@ -197,8 +197,9 @@ TEST_F(edu, actions_an_index_lacks)
 }
 
 /*
- * INTx mask and unmask, and the unmask eventfd, act on INTx in use: with
- * no interrupt enabled, or with MSI in use, each is EINVAL.
+ * INTx mask and unmask, the unmask eventfd and the loopback trigger act on
+ * INTx in use: with no interrupt enabled, or with MSI in use, each is
+ * EINVAL.
  */
 TEST_F(edu, intx_mask_needs_intx)
 {
@@ -211,6 +212,7 @@ TEST_F(edu, intx_mask_needs_intx)
 		EXPECT_EQ(-EINVAL, vfio_irq_action(self->dev.fd, INTX, MASK, 0, 1));
 		EXPECT_EQ(-EINVAL, vfio_irq_action(self->dev.fd, INTX, UNMASK, 0, 1));
 		EXPECT_EQ(-EINVAL, efd_set(self->dev.fd, INTX, UNMASK, 0, 1, &fd));
+		EXPECT_EQ(-EINVAL, vfio_irq_action(self->dev.fd, INTX, TRIG, 0, 1));
 	}
 	ASSERT_EQ(0, vfio_irq_disable(self->dev.fd, MSI));
 }
