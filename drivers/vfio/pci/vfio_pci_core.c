@@ -1212,13 +1212,16 @@ static ssize_t vfio_pci_rw_awake(struct vfio_pci_core_device *vdev,
  * @ppos: device fd offset: region index in the top bits, then the offset
  *	in the region; advanced by the bytes read
  *
- * Return: bytes read, or -EINVAL for an unknown region or an access out
- * of it, -EIO while the device does not decode memory, or another errno of
- * the region's access.
+ * Return: bytes read (0 for @count 0, wherever @ppos points), or -EINVAL
+ * for an unknown region or an access out of it, -EIO while the device does
+ * not decode memory, or another errno of the region's access.
  */
 ssize_t vfio_pci_core_read(struct vfio_device *core_vdev, char __user *buf,
 			   size_t count, loff_t *ppos)
 {
+	/* Nothing to move: done, wherever it points, as it always was */
+	if (!count)
+		return 0;
 	return vfio_pci_rw_awake(to_vfio_pci(core_vdev), buf, count, ppos,
 				 false);
 }
@@ -1238,6 +1241,8 @@ ssize_t vfio_pci_core_write(struct vfio_device *core_vdev,
 			    const char __user *buf, size_t count,
 			    loff_t *ppos)
 {
+	if (!count)
+		return 0;
 	return vfio_pci_rw_awake(to_vfio_pci(core_vdev), (char __user *)buf,
 				 count, ppos, true);
 }

@@ -204,6 +204,24 @@ TEST_F(edu, bounds)
 }
 
 /* Regions edu does not have. */
+/* Zero bytes move wherever they point, even outside every region. */
+TEST_F(edu, zero_length)
+{
+	static const uint64_t where[] = {
+		0, (uint64_t)VFIO_PCI_CONFIG_REGION_INDEX << 40 | 0x10000,
+		(uint64_t)200 << 40, 0x4dd31e0a8002127cull,
+	};
+	uint8_t b = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(where); i++) {
+		EXPECT_EQ(0, pread(self->dev.fd, &b, 0, where[i]))
+			TH_LOG("read at 0x%llx", (unsigned long long)where[i]);
+		EXPECT_EQ(0, pwrite(self->dev.fd, &b, 0, where[i]))
+			TH_LOG("write at 0x%llx", (unsigned long long)where[i]);
+	}
+}
+
 TEST_F(edu, absent_regions)
 {
 	uint32_t v;
