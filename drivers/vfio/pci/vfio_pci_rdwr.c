@@ -380,8 +380,9 @@ static ssize_t vfio_pci_window_rw_one(struct vfio_pci_core_device *vdev,
  * Copy @count bytes between @ubuf and window offset @pos, in chunks that
  * each take the window's lock once around the device accesses only. The
  * device may stop decoding or enter low power between two chunks: each
- * chunk checks again. Returns the bytes transferred, or a negative errno
- * when none were.
+ * chunk checks again. A chunk wholly in the hole touches nothing of the
+ * device and needs no lock. Returns the bytes transferred, or a negative
+ * errno when none were.
  */
 static ssize_t vfio_pci_window_rw(struct vfio_pci_core_device *vdev,
 				  const struct vfio_pci_window *win,
@@ -391,7 +392,7 @@ static ssize_t vfio_pci_window_rw(struct vfio_pci_core_device *vdev,
 	u64 stackbuf[VFIO_PCI_RW_STACK_BYTES / sizeof(u64)];
 	size_t bufsz = sizeof(stackbuf), done = 0;
 	void *kbuf = stackbuf;
-	bool pm_ref;
+	bool pm_ref, hole;
 	int ret = 0;
 
 	if (vfio_pci_window_one(win, ubuf, count, pos))
@@ -416,11 +417,16 @@ static ssize_t vfio_pci_window_rw(struct vfio_pci_core_device *vdev,
 			ret = -EFAULT;
 			break;
 		}
-		ret = vfio_pci_window_lock(vdev, win, &pm_ref);
-		if (ret)
-			break;
+		hole = pos + done >= win->hole_start &&
+		       pos + done + n <= win->hole_end;
+		if (!hole) {
+			ret = vfio_pci_window_lock(vdev, win, &pm_ref);
+			if (ret)
+				break;
+		}
 		vfio_pci_window_xfer(win, kbuf, n, pos + done, iswrite);
-		vfio_pci_window_unlock(vdev, win, pm_ref);
+		if (!hole)
+			vfio_pci_window_unlock(vdev, win, pm_ref);
 		if (!iswrite && copy_to_user(ubuf + done, kbuf, n)) {
 			ret = -EFAULT;
 			break;
@@ -554,7 +560,9 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
  * @ppos: device fd offset; advanced by the bytes read
  *
  * The ROM is mapped (and its decode enabled, unless it is a shadow copy in
- * RAM) only for the duration of the call. Bytes of the ROM BAR past the
+ * RAM) only for the duration of the call. Reading the image takes memory
+ * decode, as a BAR access does; a shadow copy is mapped without it, so
+ * that the bytes past its image read as all ones either way. Bytes of the ROM BAR past the
  * image found in it read as all ones. An access must start inside the ROM
  * BAR and is cut short at its end.
  *
@@ -564,6 +572,8 @@ ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
 			  size_t count, loff_t *ppos)
 {
 	struct pci_dev *pdev = vdev->pdev;
+	bool shadow = pdev->resource[PCI_ROM_RESOURCE].flags &
+		      IORESOURCE_ROM_SHADOW;
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
 	struct vfio_pci_window win = {};
 	resource_size_t end;
@@ -580,8 +590,8 @@ ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
 	mutex_lock(&vdev->ioeventfds->rom_lock);
 	/* Mapping reads the ROM header, which needs the memory decode. */
 	down_read(&vdev->memory_lock);
-	if (vfio_pci_config_memory_enabled(vdev) &&
-	    vfio_pci_awake_get(vdev, &pm_ref))
+	if (shadow || (vfio_pci_config_memory_enabled(vdev) &&
+		       vfio_pci_awake_get(vdev, &pm_ref)))
 		win.io = pci_map_rom(pdev, &size);
 	else
 		ret = -EIO;

@@ -691,4 +691,25 @@ TEST_F(vga, shadow_rom)
 	check_rom(_metadata, &self->dev);
 }
 
+/*
+ * The boot VGA's ROM is a shadow copy in RAM. With memory decode off its
+ * image does not read (EIO, as a BAR), but the rest of the ROM region,
+ * past the image, reads as all ones: that needs nothing of the device.
+ */
+TEST_F(vga, shadow_rom_decode_off)
+{
+	struct vfio_region_info *ri =
+		&self->dev.regions[VFIO_PCI_ROM_REGION_INDEX];
+	uint32_t v = 0;
+
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, false));
+	EXPECT_EQ(-EIO, RES(rd(&self->dev, VFIO_PCI_ROM_REGION_INDEX, 0, &v, 4)));
+	EXPECT_EQ(4, RES(rd(&self->dev, VFIO_PCI_ROM_REGION_INDEX, ri->size - 4,
+			    &v, 4)));
+	EXPECT_EQ(0xffffffffu, v);
+	ASSERT_EQ(0, vfio_set_memory_decode(&self->dev, true));
+	ASSERT_EQ(4, RES(rd(&self->dev, VFIO_PCI_ROM_REGION_INDEX, 0, &v, 4)));
+	EXPECT_EQ(0xaa55u, v & 0xffff);
+}
+
 TEST_HARNESS_MAIN
