@@ -1355,13 +1355,16 @@ int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
  * True when the virtual command register enables memory space and the
  * virtual power state is D0. Both only change with memory_lock held for
  * write (config writes that touch them, and vfio_pci_config_reset()), so a
- * caller holding it (for read or write) gets a stable answer.
+ * caller holding it (for read or write) gets a stable answer. A VF has no
+ * memory enable of its own (its PF's SR-IOV control has it), so its
+ * command register does not count.
  */
 bool vfio_pci_config_memory_enabled(struct vfio_pci_core_device *vdev)
 {
 	struct vfio_pci_config_state *cfg = vdev->config;
 
-	if (!(READ_ONCE(cfg->vconfig[PCI_COMMAND]) & PCI_COMMAND_MEMORY))
+	if (!vdev->pdev->no_command_memory &&
+	    !(READ_ONCE(cfg->vconfig[PCI_COMMAND]) & PCI_COMMAND_MEMORY))
 		return false;
 	return !cfg->pm_pos ||
 	       !(READ_ONCE(cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL]) &

@@ -683,6 +683,13 @@ TEST_F_TIMEOUT(sriov, vf_works, 120)
 	ASSERT_EQ(4, pread(vf, &cap, 4, reg.offset));
 	TH_LOG("VF %s: %04lx:%04lx, BAR0 %llu bytes, CAP.lo 0x%08x", self->vf[0],
 	       vendor, device, (unsigned long long)reg.size, cap);
+	/*
+	 * A VF has no memory enable of its own (the PF's SR-IOV control has
+	 * it): its command register does not gate BAR access.
+	 */
+	cmd &= ~PCI_COMMAND_MEMORY;
+	ASSERT_EQ(2, pwrite(vf, &cmd, 2, cfg.offset + PCI_COMMAND));
+	EXPECT_EQ(4, pread(vf, &cap, 4, reg.offset));
 
 	/* VFs signal through MSI-X. */
 	ASSERT_EQ(0, vfio_irq_info(vf, VFIO_PCI_MSIX_IRQ_INDEX, &irq));
