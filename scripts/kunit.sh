@@ -3,40 +3,47 @@
 #
 # kunit.sh CACHE [JOBS]
 #
-# Run our KUnit tests: build Debian's 6.1 kernel with our drivers/vfio/pci/
-# and <linux/vfio_pci_core.h> in place of its own (so the library is also
-# proven to build in tree, built in), from drivers/vfio/pci/.kunitconfig,
-# and boot it under QEMU with kunit.py.  kunit.py prints the parsed KTAP
-# results and exits non-zero if any test fails; the raw kernel log is kept
-# in CACHE/kunit-build/test.log.
+# Run our KUnit tests on the debug kernel (scripts/debug-kernel.sh: our
+# drivers/vfio/pci/ built in tree, KASAN, lockdep and the other checkers
+# on): boot it in vm-run's VM, where loading vfio-pci-core.ko runs the
+# suites built into it, collect their results from
+# /sys/kernel/debug/kunit/ into one KTAP document and have kunit.py parse
+# it. Fails if a test fails or the kernel log shows a splat. The guest's
+# output is kept in the debug kernel's build directory, kunit.log.
 #
-# The copy uses checksums and keeps the mtime of unchanged files, and the
-# build directory stays in CACHE, so a re-run only rebuilds what changed.
+# drivers/vfio/pci/.kunitconfig serves the kernel's own way, in a kernel
+# tree with our drivers: tools/testing/kunit/kunit.py run
+# --kunitconfig=drivers/vfio/pci.
 set -euo pipefail
 
 cache=${1:?usage: $0 CACHE [JOBS]}
 jobs=${2:-$(nproc)}
 tree=$(cd "$(dirname "$0")/.." && pwd)
+build=$("$tree"/scripts/debug-kernel.sh "$cache" "$jobs")
 src=$("$tree"/scripts/kernel-source.sh "$cache")
-cache=$(dirname "$src")
-build=$cache/kunit-build
 
-# One KUnit run per cache at a time: they share the source and build dir.
-exec 8>"$cache/.kunit.lock"
-flock 8
+# In the guest: every suite's results, renumbered as the subtests of one
+# document (each results file is a document of its own, "1..1").
+# shellcheck disable=SC2016 # expanded in the guest
+guest='
+cd /sys/kernel/debug/kunit || { echo "# kunit: no /sys/kernel/debug/kunit"; exit 1; }
+set -- */results
+[ -e "$1" ] || { echo "# kunit: no suite ran"; exit 1; }
+echo "KTAP version 1"
+echo "1..$#"
+i=0
+for f; do
+	i=$((i + 1))
+	sed -e 1,2d -e "\$s/^\\(not ok\\|ok\\) 1 /\\1 $i /" "$f"
+done
+echo "# kunit: end"
+'
 
-# Kbuild products of the out-of-tree build must not reach the source tree:
-# an in-tree build with O= refuses a source tree that has any.
-kbuild_products=(--exclude='*.o' --exclude='*.ko' --exclude='*.mod'
-		 --exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.a'
-		 --exclude='*.d' --exclude='modules.order'
-		 --exclude='Module.symvers' --exclude='*.lst')
-rsync -r --links --perms --checksum --delete "${kbuild_products[@]}" \
-	"$tree/drivers/vfio/pci/" "$src/drivers/vfio/pci/"
-rsync --perms --checksum "$tree/include/linux/vfio_pci_core.h" \
-	"$src/include/linux/vfio_pci_core.h"
-
-cd "$src"
-exec python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
-	--kunitconfig="$tree/drivers/vfio/pci/.kunitconfig" \
-	--build_dir="$build" --jobs="$jobs"
+log=$build/kunit.log
+status=0
+"$tree"/tools/testing/selftests/vfio/vm-run --debug-kernel "$build" --no-bind \
+	--timeout 300 -- bash -c "$guest" >"$log" 2>&1 || status=$?
+grep '^vm-run: ' "$log" || true
+sed -n '/^KTAP version 1$/,/^# kunit: end$/p' "$log" |
+	python3 "$src/tools/testing/kunit/kunit.py" parse || status=1
+exit $status

@@ -49,6 +49,8 @@
 
 #define TMP		"/tmp/vfio_tool_test"
 #define STATE		TMP "/state"
+/* vm-run's copies of the modules under test, built for the running kernel */
+#define RUN_MODULE_DIR	"/run/vm-run/ours"
 #define NO_DEVICE	"0000:ff:1f.7"
 
 struct dev {
@@ -59,6 +61,8 @@ struct dev {
 };
 
 static char repo[PATH_MAX + 16], tool[PATH_MAX + 64], moddir[256];
+/* The modules under test: vm-run's copies, else those built in the tree */
+static char core_ko[PATH_MAX + 128], pci_ko[PATH_MAX + 128], test_ko[PATH_MAX + 128];
 static char out[1 << 16];
 static bool ours;
 
@@ -328,11 +332,8 @@ static bool setup_module_tree(const char *kver)
 
 	snprintf(moddir, sizeof(moddir), "%s/root/lib/modules/%s", TMP, kver);
 	snprintf(upd, sizeof(upd), "%s/updates", moddir);
-	return !sh("mkdir -p %s && cp %s/%s %s/%s %s/%s %s/ && depmod -b %s/root %s",
-		   upd, repo, "drivers/vfio/pci/vfio-pci-core.ko", repo,
-		   "drivers/vfio/pci/vfio-pci.ko", repo,
-		   "tools/testing/selftests/vfio/vfio_test_driver/vfio_test_driver.ko",
-		   upd, TMP, kver);
+	return !sh("mkdir -p %s && cp %s %s %s %s/ && depmod -b %s/root %s",
+		   upd, core_ko, pci_ko, test_ko, upd, TMP, kver);
 }
 
 static void test_generic(struct dev *e)
@@ -484,7 +485,7 @@ int main(void)
 	bool grouped, had_e1000e, had_e1000;
 	const char *drv = getenv("VFIO_DRIVER");
 	struct utsname uts;
-	char self[PATH_MAX], ko[PATH_MAX + 128];
+	char self[PATH_MAX];
 	ssize_t n;
 
 	ksft_print_header();
@@ -509,10 +510,18 @@ int main(void)
 	uname(&uts);
 	ours = !drv || strcmp(drv, "stock");
 	sh("rm -rf %s; mkdir -p %s", TMP, STATE);
-	snprintf(ko, sizeof(ko), "%s/%s", repo,
-		 "tools/testing/selftests/vfio/vfio_test_driver/vfio_test_driver.ko");
-	if (ours && access(ko, R_OK))
-		ksft_exit_fail_msg("%s is not built (make -C %s)\n", ko,
+	if (!access(RUN_MODULE_DIR "/vfio_test_driver.ko", R_OK)) {
+		snprintf(core_ko, sizeof(core_ko), "%s/vfio-pci-core.ko", RUN_MODULE_DIR);
+		snprintf(pci_ko, sizeof(pci_ko), "%s/vfio-pci.ko", RUN_MODULE_DIR);
+		snprintf(test_ko, sizeof(test_ko), "%s/vfio_test_driver.ko", RUN_MODULE_DIR);
+	} else {
+		snprintf(core_ko, sizeof(core_ko), "%s/drivers/vfio/pci/vfio-pci-core.ko", repo);
+		snprintf(pci_ko, sizeof(pci_ko), "%s/drivers/vfio/pci/vfio-pci.ko", repo);
+		snprintf(test_ko, sizeof(test_ko), "%s/%s", repo,
+			 "tools/testing/selftests/vfio/vfio_test_driver/vfio_test_driver.ko");
+	}
+	if (ours && access(test_ko, R_OK))
+		ksft_exit_fail_msg("%s is not built (make -C %s)\n", test_ko,
 				   "tools/testing/selftests/vfio/vfio_test_driver");
 	if (ours && !setup_module_tree(uts.release))
 		ksft_exit_fail_msg("cannot build the module tree in %s\n", TMP);

@@ -43,8 +43,12 @@ int vfio_test_driver_load(const char *args, bool *loaded)
 	if (n < 0)
 		return -errno;
 	self[n] = '\0';
-	snprintf(cmd, sizeof(cmd), "insmod %s/%s %s", dirname(self),
-		 MODULE_KO, args);
+	if (!access(VFIO_RUN_MODULE_DIR "/vfio_test_driver.ko", R_OK))
+		snprintf(cmd, sizeof(cmd), "insmod %s %s",
+			 VFIO_RUN_MODULE_DIR "/vfio_test_driver.ko", args);
+	else
+		snprintf(cmd, sizeof(cmd), "insmod %s/%s %s", dirname(self),
+			 MODULE_KO, args);
 	if (system(cmd))
 		return -EIO;
 	*loaded = true;

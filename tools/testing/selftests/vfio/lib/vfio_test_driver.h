@@ -10,6 +10,13 @@
 
 #include "vfio_util.h"
 
+/*
+ * Where vm-run puts the modules under test, built for the kernel the VM
+ * runs (Debian's or the debug kernel): our library, vfio-pci and the
+ * test-only variant driver.
+ */
+#define VFIO_RUN_MODULE_DIR	"/run/vm-run/ours"
+
 /* Its pci_driver name, for vfio_bind() */
 #define VFIO_TEST_DRIVER	"vfio-test-driver"
 
@@ -20,9 +27,9 @@
 void vfio_test_driver_require_edu(char bdf[VFIO_BDF_LEN]);
 
 /*
- * insmod the module built in this tree with the parameters @args ("" for
- * none), unless it is loaded already. Sets *@loaded when this call loaded
- * it. Returns 0 or a negative errno.
+ * insmod the module (vm-run's copy, else the one built in this tree) with
+ * the parameters @args ("" for none), unless it is loaded already. Sets
+ * *@loaded when this call loaded it. Returns 0 or a negative errno.
  */
 int vfio_test_driver_load(const char *args, bool *loaded);
 

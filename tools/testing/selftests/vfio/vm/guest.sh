@@ -20,6 +20,10 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 export TERM=${TERM:-linux}
 export VFIO_DRIVER
+# The fuzzer's settings, if any (vm-run passes FUZZ_* on)
+for v in $(sed -n 's/^\(FUZZ_[A-Z_]*\)=.*/\1/p' $RUN/env); do
+	export "${v?}"
+done
 
 if [ "$VM_MODE" = shell ]; then
 	OUT=/dev/ttyS0
@@ -146,6 +150,29 @@ if [ -n "${VM_DEADLINE:-}" ] && [ "$VM_MODE" != shell ]; then
 	dumper=$!
 fi
 
+# kmemleak (the debug kernel has it): what it suspects since boot is not
+# ours to answer for; mark it seen so that the final scan reports only
+# what leaked during the run.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+if [ -w $KMEMLEAK ]; then
+	echo scan >$KMEMLEAK
+	echo clear >$KMEMLEAK
+fi
+
+# After the run: a scan, and its findings into the kernel log, where
+# vm-run looks for splats. Only objects older than 5 s are reported.
+kmemleak_report() {
+	local line
+
+	[ -w $KMEMLEAK ] || return 0
+	sleep 6
+	mark "kmemleak scan"
+	echo scan >$KMEMLEAK
+	while IFS= read -r line; do
+		echo "$line" >/dev/kmsg
+	done <$KMEMLEAK
+}
+
 rc=0
 setup=ok
 mark "loading vfio and the $VFIO_DRIVER vfio-pci modules"
@@ -179,6 +206,7 @@ mark "command exited with status $rc"
 # a process the command left behind). Keep the kernel's own messages
 # about the remove path in the log.
 [ $setup = failed ] || unload_modules
+kmemleak_report
 [ -n "$dumper" ] && kill $dumper 2>/dev/null
 mark "done"
 dmesg >$RUN/dmesg 2>/dev/null
