@@ -29,6 +29,7 @@
 set -u
 
 . "$(dirname "$0")/lib/ktap.sh"
+. "$(dirname "$0")/lib/pci.sh"
 
 cd "$(dirname "$0")" || exit 1
 
@@ -48,24 +49,6 @@ OUT=/tmp/handover
 STOCK_DIR=/lib/modules/$(uname -r)/kernel/drivers/vfio/pci
 OURS_DIR=/run/vm-run/ours
 TOKEN=5b2a9d3e-8c41-4f0a-9e6d-1f3b7c2a4d55
-
-driver_of() {
-	basename "$(readlink -f "/sys/bus/pci/devices/$1/driver")"
-}
-
-unbind() {
-	[ -e "/sys/bus/pci/devices/$1/driver" ] &&
-		echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind"
-	return 0
-}
-
-# bind BDF DRIVER: through driver_override, as admins and vm-run do
-bind() {
-	unbind "$1"
-	echo "$2" >"/sys/bus/pci/devices/$1/driver_override"
-	echo "$1" >/sys/bus/pci/drivers_probe 2>/dev/null
-	[ "$(driver_of "$1")" = "$2" ]
-}
 
 # load stock|ours [PARAM...]: that vfio-pci pair, with no device bound to
 # it yet, vfio-pci.ko with the parameters
@@ -87,30 +70,6 @@ dirty() {
 	if setpci -s "$1" CAP_EXP+8.w >/dev/null 2>&1; then
 		setpci -s "$1" CAP_EXP+8.w=0x000f:0x000f || return 1
 	fi
-}
-
-# native_works NAME BDF: the native driver got the device going
-native_works() {
-	local i net
-
-	for i in $(seq 50); do
-		case $1 in
-		nvme)
-			[ "$(cat /sys/bus/pci/devices/"$2"/nvme/nvme*/serial 2>/dev/null |
-				tr -d ' ')" = vmrun ] && return 0
-			;;
-		e1000e | virtio-net)
-			net=$(ls -d /sys/bus/pci/devices/"$2"/net/* \
-				/sys/bus/pci/devices/"$2"/virtio*/net/* 2>/dev/null | head -n 1)
-			if [ -n "$net" ]; then
-				ip link set "${net##*/}" up 2>/dev/null
-				[ "$(cat "$net/carrier" 2>/dev/null)" = 1 ] && return 0
-			fi
-			;;
-		esac
-		sleep 0.2
-	done
-	return 1
 }
 
 # command_bits FILE: COMMAND of a config snapshot, as hex
