@@ -1372,6 +1372,28 @@ bool vfio_pci_config_memory_enabled(struct vfio_pci_core_device *vdev)
 }
 
 /**
+ * vfio_pci_config_power_d0 - back to D0 from a state the user chose
+ * @vdev: the device; memory_lock held for write
+ *
+ * Low-power entry starts from D0, as it always has: the runtime PM core
+ * takes the device down itself and brings it back to D0, which is what
+ * the user reads afterwards.
+ */
+void vfio_pci_config_power_d0(struct vfio_pci_core_device *vdev)
+{
+	struct vfio_pci_config_state *cfg = vdev->config;
+
+	lockdep_assert_held_write(&vdev->memory_lock);
+
+	if (!cfg_power_state(cfg))
+		return;
+	vfio_pci_set_power_state(vdev, PCI_D0);
+	mutex_lock(&cfg->lock);
+	cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] &= ~PCI_PM_CTRL_STATE_MASK;
+	mutex_unlock(&cfg->lock);
+}
+
+/**
  * vfio_pci_config_size - size of the config region
  * @vdev: the device
  */
@@ -1436,11 +1458,19 @@ static void config_set_power(struct vfio_pci_core_device *vdev,
 	if (ok)
 		ok = !vfio_pci_set_power_state(vdev,
 					       (__force pci_power_t)state);
-	if (!ok) {
+	/*
+	 * The user reads the state the function is in, as on hardware: one
+	 * may keep its state whatever is written (QEMU's VFs stay in D0).
+	 */
+	if (ok && (__force int)pdev->current_state <= (__force int)PCI_D3hot)
+		state = (__force u8)pdev->current_state;
+	else
+		state = ev->power_old;
+	if (state != ev->power_new) {
 		mutex_lock(&cfg->lock);
 		cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] &=
 			~PCI_PM_CTRL_STATE_MASK;
-		cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] |= ev->power_old;
+		cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] |= state;
 		mutex_unlock(&cfg->lock);
 	}
 }

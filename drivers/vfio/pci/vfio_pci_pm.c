@@ -55,6 +55,8 @@ static int vfio_pci_pm_entry(struct vfio_pci_core_device *vdev,
 	}
 	/* mmap'ed BARs stay unreachable until low power is left. */
 	vfio_pci_zap_bars(vdev);
+	/* From a D state the user set, D0 first: see the helper. */
+	vfio_pci_config_power_d0(vdev);
 	/* A masked INTx cannot fire on a shared line while nobody listens. */
 	vdev->pm_intx_masked = vfio_pci_intx_mask(vdev);
 	vdev->pm_wake_trigger = trigger;

@@ -61,6 +61,12 @@ ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			   size_t count, loff_t *ppos, bool iswrite);
 /* Does the virtual device currently decode memory (command bit and D0)? */
 bool vfio_pci_config_memory_enabled(struct vfio_pci_core_device *vdev);
+/*
+ * Bring a device the user put in D1-D3hot through config space back to
+ * D0, in hardware and in the virtual PM control register; memory_lock
+ * held for write.
+ */
+void vfio_pci_config_power_d0(struct vfio_pci_core_device *vdev);
 /* Size in bytes of the config region (256 or 4096). */
 size_t vfio_pci_config_size(struct vfio_pci_core_device *vdev);
 /* Reflect the MSI vectors the host enabled in the virtual MSI capability. */

@@ -258,6 +258,32 @@ TEST_F(pm, entry_exit)
 	}
 }
 
+/*
+ * The user put the device in D3hot through config space, then asks for
+ * low power: afterwards (and after LOW_POWER_EXIT) it is in D0, in
+ * hardware and as the user reads it, and its BAR works.
+ */
+TEST_F(pm, entry_from_user_d3hot)
+{
+	uint16_t pmcsr;
+	uint32_t val;
+
+	map_bar0(_metadata, &self->dev, &self->bar0);
+	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, self->pm_cap + PCI_PM_CTRL, &pmcsr));
+	ASSERT_EQ(0, vfio_cfg_write16(&self->dev, self->pm_cap + PCI_PM_CTRL,
+				      (pmcsr & ~PCI_PM_CTRL_STATE_MASK) | PMCSR_D3HOT));
+	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, self->pm_cap + PCI_PM_CTRL, &pmcsr));
+	ASSERT_EQ(PMCSR_D3HOT, pmcsr & PCI_PM_CTRL_STATE_MASK);
+	ASSERT_EQ(0, entry(self->dev.fd));
+	ASSERT_EQ(0, leave(self->dev.fd));
+	EXPECT_TRUE(stays(self->dev.bdf, "D0", 200));
+	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, self->pm_cap + PCI_PM_CTRL, &pmcsr));
+	EXPECT_EQ(PMCSR_D0, pmcsr & PCI_PM_CTRL_STATE_MASK);
+	EXPECT_EQ(0, vfio_try_read32(self->bar0 + E1000E_STATUS / 4, &val));
+	EXPECT_EQ(0, vfio_region_read(&self->dev, VFIO_PCI_BAR0_REGION_INDEX,
+				      E1000E_STATUS, &val, 4));
+}
+
 static long ms_since(const struct timespec *t0)
 {
 	struct timespec t1;
