@@ -23,9 +23,10 @@
  * the same sequence on any driver that reports the same regions and
  * interrupts: run it against ours and against stock with -t (a line per
  * operation, fields separated by tabs: device, number, kind, what exactly,
- * result) and compare the traces (vfio_pci_fuzz_test.sh does). -S keeps
- * clear of the input known to oops stock 6.1: an IOEVENTFD offset with the
- * top bit set (a negative region index there).
+ * result, then the command register and power state after it) and compare
+ * the traces (vfio_pci_fuzz_test.sh does). -S keeps clear of the input
+ * known to oops stock 6.1: an IOEVENTFD offset with the top bit set (a
+ * negative region index there).
  *
  * Findings, each reported with the seed and the number and text of the
  * operation that showed it:
@@ -145,6 +146,7 @@ struct target {
 	uint64_t region_offset[MAX_REGIONS];
 	uint32_t region_flags[MAX_REGIONS];
 	uint32_t irq_count[VFIO_PCI_NUM_IRQS];
+	int pm_cap;			/* for the trace, 0 without one */
 	int efd[NR_EVENTFDS];
 	struct mapping map[NR_MAPS];
 };
@@ -572,9 +574,13 @@ static int do_cfg_write(struct target *t)
 	uint64_t off = chance(70) ? below(256) : fuzz_offset(cfg_size(t), 0);
 	size_t len = chance(80) ? 1u << below(3) : below(64);
 
+	size_t i, n;
+
 	fill_random(arg, len);
-	snprintf(op_text, sizeof(op_text), "config write 0x%llx+%zu = %02x%02x%02x%02x...",
-		 (unsigned long long)off, len, arg[0], arg[1], arg[2], arg[3]);
+	n = snprintf(op_text, sizeof(op_text), "config write 0x%llx+%zu =",
+		     (unsigned long long)off, len);
+	for (i = 0; i < len && i < 4; i++)
+		n += snprintf(op_text + n, sizeof(op_text) - n, " %02x", arg[i]);
 	if (pwrite(t->dev.fd, arg, len,
 		   region_base(t, VFIO_PCI_CONFIG_REGION_INDEX) + off) < 0)
 		return -errno;
@@ -775,6 +781,7 @@ static int open_target(struct target *t, const char *bdf, const char *token)
 	if (ret)
 		return ret;
 	region_cache(t);
+	t->pm_cap = vfio_find_cap(&t->dev, PCI_CAP_ID_PM);
 	for (i = 0; i < NR_EVENTFDS; i++)
 		t->efd[i] = eventfd(0, EFD_CLOEXEC);
 	return 0;
@@ -792,6 +799,25 @@ static void close_target(struct target *t)
 	vfio_close(&t->dev);
 }
 
+/*
+ * For the trace: what the user sees of the device's state after an
+ * operation (command register, power state), so that a comparison finds
+ * where two drivers' devices start to differ before a result does.
+ */
+static const char *trace_state(struct target *t)
+{
+	static char buf[32];
+	uint16_t cmd = 0xffff;
+	uint16_t pmcsr = 0;
+
+	vfio_cfg_read16(&t->dev, PCI_COMMAND, &cmd);
+	if (t->pm_cap > 0)
+		vfio_cfg_read16(&t->dev, t->pm_cap + PCI_PM_CTRL, &pmcsr);
+	snprintf(buf, sizeof(buf), "cmd %04x D%u", cmd,
+		 pmcsr & PCI_PM_CTRL_STATE_MASK);
+	return buf;
+}
+
 /* Run @n operations; false (with the finding printed) on a finding */
 static bool fuzz(struct target *t, const char *bdf, uint64_t seed,
 		 unsigned long n)
@@ -806,9 +832,10 @@ static bool fuzz(struct target *t, const char *bdf, uint64_t seed,
 		op_text[0] = '\0';
 		ret = handlers[op](t);
 		if (trace)
-			fprintf(trace, "%s\t%lu\t%s\t%s\t%s\n", bdf, i,
+			fprintf(trace, "%s\t%lu\t%s\t%s\t%s\t%s\n", bdf, i,
 				ops[op].name, op_text,
-				ret ? strerrorname_np(-ret) ?: "?" : "ok");
+				ret ? strerrorname_np(-ret) ?: "?" : "ok",
+				trace_state(t));
 		results[op][-ret < MAX_ERRNO ? -ret : MAX_ERRNO]++;
 		if (ret && !errno_expected(-ret)) {
 			ksft_print_msg("seed %#llx, op %lu (%s): errno %d (%s) %s\n",
