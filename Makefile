@@ -43,7 +43,7 @@ VM_RUN := $(CURDIR)/$(SELFTESTS)/vm-run
 
 .PHONY: all modules deps kunit checkpatch sparse install uninstall \
 	selftests vm demo bench check clean help kernel-source _modules \
-	docs tools guard-tests
+	docs tools guard-tests debug-kernel vm-debug fuzz
 
 all: modules
 
@@ -83,6 +83,27 @@ checkpatch: deps
 
 kunit: deps
 	@scripts/kunit.sh "$(CACHE)" $(KUNIT_JOBS)
+
+# The debug kernel (KASAN, lockdep, kmemleak, ...) with our drivers in
+# tree, cached in $(CACHE); vm-debug runs the whole VM suite on it.
+debug-kernel: deps
+	@scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS)
+
+vm-debug: selftests
+	+@dir=$$(scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS)) && \
+		FUZZ_OPS=$(DEBUG_FUZZ_OPS) $(VM_RUN) --timeout 1500 --debug-kernel "$$dir"
+
+# The fuzzer's soak: FUZZ_OPS operations on every zoo device and an nvme
+# VF, on Debian's kernel with our modules (FUZZ_KERNEL=debug: on the
+# debug kernel, far slower), FUZZ_SEED to repeat a run.
+FUZZ_OPS ?= 1000000
+DEBUG_FUZZ_OPS ?= 1000
+fuzz: selftests
+	+@debug=; if [ "$(FUZZ_KERNEL)" = debug ]; then \
+		debug=$$(scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS)) || exit 1; fi; \
+	FUZZ_OPS=$(FUZZ_OPS) FUZZ_SEED=$(FUZZ_SEED) $(VM_RUN) \
+		--timeout $$((900 + $(FUZZ_OPS) / 20)) $${debug:+--debug-kernel "$$debug"} \
+		tools/testing/selftests/vfio/vfio_pci_fuzz_test.sh
 
 # Into updates/, which depmod ranks ahead of the kernel's own modules, so
 # `modprobe vfio-pci` picks ours.  Debian's modules are signed at package
@@ -150,7 +171,10 @@ help:
 	@echo '  check        everything below, summary "N passed, N failed"'
 	@echo '  checkpatch   checkpatch.pl --strict on all our C files'
 	@echo '  sparse       the module build under sparse (C=2)'
-	@echo '  kunit        KUnit tests, our library built into a 6.1 kernel'
+	@echo '  kunit        KUnit tests, on the debug kernel'
+	@echo '  debug-kernel build the debug kernel (KASAN, lockdep, kmemleak) into $$CACHE'
+	@echo '  vm-debug     the VM suite on the debug kernel, fuzzer included'
+	@echo '  fuzz         the uAPI fuzzer soak (FUZZ_OPS, FUZZ_SEED, FUZZ_KERNEL=debug)'
 	@echo '  docs         build the documentation, check the kernel-doc'
 	@echo '  guard-tests  tests of the driver_override-only guard'
 	@echo '  tools        build and test the vfio-bind tool'

@@ -139,6 +139,12 @@ if [ $selftests = 1 ]; then
 else
 	not_run vm-stock "needs the selftests step"
 fi
+# The debug kernel is built (or found in the cache) by the kunit step.
+if [ $selftests = 1 ]; then
+	step vm-debug vm "$make" --no-print-directory vm-debug
+else
+	not_run vm-debug "needs the selftests step"
+fi
 
 summary
 [ "$total_failed" -eq 0 ]
