@@ -607,33 +607,37 @@ static size_t fuzz_len(void)
 	}
 }
 
-static int do_region_read(struct target *t)
+/*
+ * A read or write of a random stretch in or around a region. A write
+ * stores back what is there (zeros where reading fails).
+ */
+static int region_rw(struct target *t, bool write)
 {
 	uint32_t r = fuzz_bar_region(t);
 	uint64_t off = fuzz_offset(r < t->nr_regions ? t->region_size[r] : 0, 0);
 	size_t len = fuzz_len();
+	bool got;
 
-	snprintf(op_text, sizeof(op_text), "region %u read 0x%llx+%zu", r,
-		 (unsigned long long)off, len);
-	if (pread(t->dev.fd, arg, len, region_base(t, r) + off) < 0)
-		return -errno;
-	return 0;
-}
-
-static int do_region_write(struct target *t)
-{
-	uint32_t r = fuzz_bar_region(t);
-	uint64_t off = fuzz_offset(r < t->nr_regions ? t->region_size[r] : 0, 0);
-	size_t len = fuzz_len();
-
-	snprintf(op_text, sizeof(op_text), "region %u write 0x%llx+%zu", r,
-		 (unsigned long long)off, len);
-	/* Store back what is there; where reading fails, zeros */
-	if (pread(t->dev.fd, arg, len, region_base(t, r) + off) < 0)
+	snprintf(op_text, sizeof(op_text), "region %u %s 0x%llx+%zu", r,
+		 write ? "write" : "read", (unsigned long long)off, len);
+	got = pread(t->dev.fd, arg, len, region_base(t, r) + off) >= 0;
+	if (!write)
+		return got ? 0 : -errno;
+	if (!got)
 		memset(arg, 0, len);
 	if (pwrite(t->dev.fd, arg, len, region_base(t, r) + off) < 0)
 		return -errno;
 	return 0;
+}
+
+static int do_region_read(struct target *t)
+{
+	return region_rw(t, false);
+}
+
+static int do_region_write(struct target *t)
+{
+	return region_rw(t, true);
 }
 
 static void unmap_slot(struct target *t, unsigned int i)
