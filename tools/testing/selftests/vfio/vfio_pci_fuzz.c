@@ -701,7 +701,8 @@ static int do_touch(struct target *t)
 		snprintf(op_text, sizeof(op_text), "touch mapping %u (none)", slot);
 		return 0;
 	}
-	off = where % (m->len / 4) * 4;
+	/* A mapping may be shorter than 4 bytes: its page is there all the same */
+	off = m->len >= 8 ? where % (m->len / 4) * 4 : 0;
 	snprintf(op_text, sizeof(op_text), "touch mapping %u at 0x%zx", slot, off);
 	if (vfio_try_read32((uint32_t *)((char *)m->addr + off), &val))
 		return -EFAULT;		/* SIGBUS: refused, as it may be */
