@@ -1196,6 +1196,9 @@ static ssize_t vfio_pci_rw_awake(struct vfio_pci_core_device *vdev,
 	int cookie;
 	ssize_t ret;
 
+	/* Nothing to move: done, wherever it points, as it always was */
+	if (!count)
+		return 0;
 	cookie = vfio_pci_pm_access_begin(vdev);
 	if (cookie < 0)
 		return cookie;
@@ -1219,9 +1222,6 @@ static ssize_t vfio_pci_rw_awake(struct vfio_pci_core_device *vdev,
 ssize_t vfio_pci_core_read(struct vfio_device *core_vdev, char __user *buf,
 			   size_t count, loff_t *ppos)
 {
-	/* Nothing to move: done, wherever it points, as it always was */
-	if (!count)
-		return 0;
 	return vfio_pci_rw_awake(to_vfio_pci(core_vdev), buf, count, ppos,
 				 false);
 }
@@ -1241,8 +1241,6 @@ ssize_t vfio_pci_core_write(struct vfio_device *core_vdev,
 			    const char __user *buf, size_t count,
 			    loff_t *ppos)
 {
-	if (!count)
-		return 0;
 	return vfio_pci_rw_awake(to_vfio_pci(core_vdev), (char __user *)buf,
 				 count, ppos, true);
 }

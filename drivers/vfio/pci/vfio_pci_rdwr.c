@@ -301,6 +301,13 @@ static bool vfio_pci_window_one(const struct vfio_pci_window *win,
 	return pos + count <= win->hole_start || pos >= win->hole_end;
 }
 
+/* [@pos, @pos + @len) lies wholly in the hole: nothing of the device. */
+static bool vfio_pci_window_in_hole(const struct vfio_pci_window *win,
+				    loff_t pos, size_t len)
+{
+	return pos >= win->hole_start && pos + len <= win->hole_end;
+}
+
 static int vfio_pci_reg_user(union vfio_pci_reg *reg, char __user *ubuf,
 			     size_t count, bool iswrite)
 {
@@ -417,8 +424,7 @@ static ssize_t vfio_pci_window_rw(struct vfio_pci_core_device *vdev,
 			ret = -EFAULT;
 			break;
 		}
-		hole = pos + done >= win->hole_start &&
-		       pos + done + n <= win->hole_end;
+		hole = vfio_pci_window_in_hole(win, pos + done, n);
 		if (!hole) {
 			ret = vfio_pci_window_lock(vdev, win, &pm_ref);
 			if (ret)
@@ -560,11 +566,11 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
  * @ppos: device fd offset; advanced by the bytes read
  *
  * The ROM is mapped (and its decode enabled, unless it is a shadow copy in
- * RAM) only for the duration of the call. Reading the image takes memory
+ * RAM) only for the duration of the call. Bytes of the ROM BAR past the
+ * image found in it read as all ones. Reading the image takes memory
  * decode, as a BAR access does; a shadow copy is mapped without it, so
- * that the bytes past its image read as all ones either way. Bytes of the ROM BAR past the
- * image found in it read as all ones. An access must start inside the ROM
- * BAR and is cut short at its end.
+ * that the bytes past its image read even with decode off. An access must
+ * start inside the ROM BAR and is cut short at its end.
  *
  * Return: bytes read or a negative errno.
  */
