@@ -402,6 +402,25 @@ static u8 cfg_power_state(struct vfio_pci_config_state *cfg)
 	return cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] & PCI_PM_CTRL_STATE_MASK;
 }
 
+/*
+ * What the user reads as the power state: the state the function is in,
+ * as on hardware (one may keep its state whatever is written: QEMU's VFs
+ * stay in D0); @fallback when the PCI core does not know it.
+ */
+static void cfg_show_power_state(struct vfio_pci_core_device *vdev,
+				 struct vfio_pci_config_state *cfg, u8 fallback)
+{
+	pci_power_t now = vdev->pdev->current_state;
+	u8 state = fallback;
+
+	if ((__force int)now <= (__force int)PCI_D3hot)
+		state = (__force u8)now;
+	mutex_lock(&cfg->lock);
+	cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] &= ~PCI_PM_CTRL_STATE_MASK;
+	cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] |= state;
+	mutex_unlock(&cfg->lock);
+}
+
 /* Consume an emulated FLR bit: it always reads back as 0. */
 static bool cfg_take_flr(struct vfio_pci_config_state *cfg)
 {
@@ -1388,9 +1407,7 @@ void vfio_pci_config_power_d0(struct vfio_pci_core_device *vdev)
 	if (!cfg_power_state(cfg))
 		return;
 	vfio_pci_set_power_state(vdev, PCI_D0);
-	mutex_lock(&cfg->lock);
-	cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] &= ~PCI_PM_CTRL_STATE_MASK;
-	mutex_unlock(&cfg->lock);
+	cfg_show_power_state(vdev, cfg, 0);
 }
 
 /**
@@ -1458,21 +1475,7 @@ static void config_set_power(struct vfio_pci_core_device *vdev,
 	if (ok)
 		ok = !vfio_pci_set_power_state(vdev,
 					       (__force pci_power_t)state);
-	/*
-	 * The user reads the state the function is in, as on hardware: one
-	 * may keep its state whatever is written (QEMU's VFs stay in D0).
-	 */
-	if (ok && (__force int)pdev->current_state <= (__force int)PCI_D3hot)
-		state = (__force u8)pdev->current_state;
-	else
-		state = ev->power_old;
-	if (state != ev->power_new) {
-		mutex_lock(&cfg->lock);
-		cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] &=
-			~PCI_PM_CTRL_STATE_MASK;
-		cfg->vconfig[cfg->pm_pos + PCI_PM_CTRL] |= state;
-		mutex_unlock(&cfg->lock);
-	}
+	cfg_show_power_state(vdev, cfg, ok ? state : ev->power_old);
 }
 
 static int config_write(struct vfio_pci_core_device *vdev,
