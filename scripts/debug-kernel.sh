@@ -8,8 +8,9 @@
 # configured by tools/testing/selftests/vfio/config.debug on top of
 # allnoconfig (KASAN, lockdep, kmemleak, debug objects, hung-task
 # detection; the zoo's native drivers; VFIO and our drivers as modules).
-# Prints the build directory, which holds the bzImage, our modules and the test-only variant driver built against it,
-# and root/lib/modules/RELEASE (the installed modules, for the guest).
+# Prints the build directory, which holds the bzImage, our modules and
+# the test-only variant driver built against it, and
+# root/lib/modules/RELEASE (the installed modules, for the guest).
 #
 # The build directory is CACHE/debug-kernel-KEY, KEY a hash of everything
 # the kernel depends on except our drivers (config fragment, kernel
@@ -59,7 +60,8 @@ if [ ! -f "$build/.config-checked" ]; then
 		esac
 		have=$(grep -E "^($sym=|# $sym is not set)" "$build/.config" || true)
 		if [ "$have" != "$want" ]; then
-			echo "debug-kernel: $fragment wants '$want', the config has '${have:-nothing}'" >&2
+			echo "debug-kernel: $fragment wants '$want'," \
+				"the config has '${have:-nothing}'" >&2
 			bad=1
 		fi
 	done <"$fragment"
@@ -84,7 +86,8 @@ mv "$build/root.tmp" "$build/root"
 # copy built against Debian's headers.
 testdrv=$build/vfio_test_driver
 mkdir -p "$testdrv"
-rsync --checksum "$tree/tools/testing/selftests/vfio/vfio_test_driver/vfio_test_driver.c" "$testdrv/"
+rsync --checksum "$tree/tools/testing/selftests/vfio/vfio_test_driver/vfio_test_driver.c" \
+	"$testdrv/"
 echo 'obj-m := vfio_test_driver.o' >"$testdrv/Kbuild"
 make -C "$build" M="$testdrv" -s modules >&2
 

@@ -153,7 +153,8 @@ compare() {
 	done
 	unexplained=0
 	while IFS=$'\t' read -r count what example; do
-		why=$(awk -v w="$what; " 'index($0, w) == 1 { print substr($0, length(w) + 1); exit }' "$ALLOW")
+		why=$(awk -v w="$what; " \
+			'index($0, w) == 1 { print substr($0, length(w) + 1); exit }' "$ALLOW")
 		if [ -n "$why" ] && [ "${why#open:}" != "$why" ]; then
 			diag "known, open: $what ($count times, as in $example)"
 		elif [ -n "$why" ]; then
