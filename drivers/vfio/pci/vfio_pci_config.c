@@ -1313,16 +1313,15 @@ void vfio_pci_config_exit(struct vfio_pci_core_device *vdev)
 }
 
 /**
- * vfio_pci_config_reset - put the virtual config space in its reset state
+ * vfio_pci_config_reset - the virtual config space a new user starts with
  * @vdev: the device
  *
- * Called on open and after every reset. Decoding and bus mastering reflect
- * what the hardware does now (the core enabled the device); everything else
- * comes from the snapshot taken at probe time, but for the MSI state of
- * interrupts the reset kept. Takes memory_lock for write, as the memory
+ * Called on open. Decoding and bus mastering reflect what the hardware does
+ * now (the core enabled the device); everything else comes from the
+ * snapshot taken at probe time. Takes memory_lock for write, as the memory
  * decode and power state bits change, and the config lock; then calls
- * vfio_pci_intx_user_disable() and vfio_pci_irqs_config_resync(), which
- * take the interrupt locks. Returns 0 or a negative errno.
+ * vfio_pci_intx_user_disable(), which takes the interrupt lock. Returns 0
+ * or a negative errno.
  */
 int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 {
@@ -1357,14 +1356,36 @@ int vfio_pci_config_reset(struct vfio_pci_core_device *vdev)
 	up_write(&vdev->memory_lock);
 
 	/*
-	 * The reset cleared userspace's INTx-disable bit. Tell the bit's owner
-	 * even if it was clear: pci_enable_device() and the resets rewrite the
-	 * hardware bit behind its back, and only it knows whether a handler
-	 * is there for INTx to be enabled.
+	 * The new user's INTx-disable bit is clear. Tell the bit's owner even
+	 * if it was: pci_enable_device() and the reset on the last close
+	 * rewrote the hardware bit behind its back, and only it knows whether
+	 * a handler is there for INTx to be enabled.
 	 */
 	vfio_pci_intx_user_disable(vdev, false);
-	vfio_pci_irqs_config_resync(vdev);
 	return 0;
+}
+
+/**
+ * vfio_pci_config_reset_done - the device of an open user was reset
+ * @vdev: the device
+ *
+ * A function, slot or bus reset (VFIO_DEVICE_RESET, an FLR written through
+ * config space, a hot reset) goes through the PCI core, which saves the
+ * config space before and restores it after: the device comes back with the
+ * registers its user programmed, and so the virtual config space stays as
+ * it is. The one thing to redo is the hardware INTx-disable bit, which the
+ * reset path rewrote while our INTx handler may have been changing it.
+ * Takes the config and interrupt locks; the caller holds neither.
+ */
+void vfio_pci_config_reset_done(struct vfio_pci_core_device *vdev)
+{
+	struct vfio_pci_config_state *cfg = vdev->config;
+	bool disable;
+
+	mutex_lock(&cfg->lock);
+	disable = cfg->vconfig[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8);
+	mutex_unlock(&cfg->lock);
+	vfio_pci_intx_user_disable(vdev, disable);
 }
 
 /**

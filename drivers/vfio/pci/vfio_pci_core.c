@@ -379,7 +379,7 @@ int vfio_pci_core_reset_function(struct vfio_pci_core_device *vdev)
 	up_write(&vdev->memory_lock);
 
 	if (!ret)
-		ret = vfio_pci_config_reset(vdev);
+		vfio_pci_config_reset_done(vdev);
 	return ret;
 }
 
@@ -1013,7 +1013,7 @@ static int vfio_pci_dev_set_hot_reset(struct vfio_pci_core_device *vdev,
 	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
 		cur->needs_reset = false;
 		if (cur->vdev.open_count)
-			vfio_pci_config_reset(cur);
+			vfio_pci_config_reset_done(cur);
 		else
 			cur->reset_clean = true;
 	}

@@ -1102,27 +1102,6 @@ long vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vdev,
 /* ---- life cycle ---- */
 
 /**
- * vfio_pci_irqs_config_resync() - show the interrupt state in a new config
- * @vdev: the device, whose virtual config space was just rebuilt
- *
- * The rebuild after a reset (VFIO_DEVICE_RESET, hot reset) clears the
- * virtual MSI enable bit and vector count, while the MSI vectors userspace
- * enabled stay allocated and the reset restored them in the device.
- * Reflect them again. MSI-X needs nothing: its enable bit reads through
- * to the device. Takes the interrupt and config locks: the caller holds
- * neither.
- */
-void vfio_pci_irqs_config_resync(struct vfio_pci_core_device *vdev)
-{
-	struct vfio_pci_irq_state *irqs = vdev->irqs;
-
-	mutex_lock(&irqs->lock);
-	if (irqs->type == VFIO_PCI_MSI_IRQ_INDEX)
-		vfio_pci_config_msi_enabled(vdev, irqs->nvec);
-	mutex_unlock(&irqs->lock);
-}
-
-/**
  * vfio_pci_irqs_release() - tear down every interrupt and trigger
  * @vdev: the device
  *

@@ -40,8 +40,9 @@ int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
 			     pci_power_t state);
 /*
  * Function reset requested by userspace (VFIO_DEVICE_RESET or an FLR
- * written through the PCIe/AF capability): quiesces, resets and rebuilds
- * the virtual config space. Takes memory_lock; the caller holds no
+ * written through the PCIe/AF capability): quiesces and resets the device,
+ * whose config space the PCI core saves and restores around the reset, so
+ * the user's view of it stays. Takes memory_lock; the caller holds no
  * config-space lock.
  */
 int vfio_pci_core_reset_function(struct vfio_pci_core_device *vdev);
@@ -56,6 +57,7 @@ void vfio_pci_config_exit(struct vfio_pci_core_device *vdev);
  * Takes memory_lock for write: the caller holds no memory_lock.
  */
 int vfio_pci_config_reset(struct vfio_pci_core_device *vdev);
+void vfio_pci_config_reset_done(struct vfio_pci_core_device *vdev);
 /* Access to the config region; *ppos is an offset inside the region. */
 ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			   size_t count, loff_t *ppos, bool iswrite);
@@ -86,7 +88,6 @@ long vfio_pci_ioctl_get_irq_info(struct vfio_pci_core_device *vdev,
 long vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vdev,
 			     void __user *arg);
 /* The virtual config was rebuilt: reflect active MSI in it again. */
-void vfio_pci_irqs_config_resync(struct vfio_pci_core_device *vdev);
 /* Userspace wrote the INTx-disable bit of the virtual command register. */
 void vfio_pci_intx_user_disable(struct vfio_pci_core_device *vdev,
 				bool disable);
