@@ -1493,6 +1493,15 @@ static void config_set_power(struct vfio_pci_core_device *vdev,
 	/* Writes of an unsupported state are ignored, as the spec says. */
 	ok = !(state == 1 && !pdev->d1_support) &&
 	     !(state == 2 && !pdev->d2_support);
+	/*
+	 * In low power (VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY*) the host's
+	 * runtime PM owns the power state: it suspends the device between
+	 * accesses and wakes it to D0 for each, this write included. A state
+	 * written meanwhile is not applied; the user reads D0, as at any
+	 * access in low power.
+	 */
+	if (vdev->pm_runtime_engaged)
+		ok = false;
 	if (ok)
 		ok = !vfio_pci_set_power_state(vdev,
 					       (__force pci_power_t)state);

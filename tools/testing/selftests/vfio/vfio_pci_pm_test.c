@@ -284,6 +284,31 @@ TEST_F(pm, entry_from_user_d3hot)
 				      E1000E_STATUS, &val, 4));
 }
 
+/*
+ * In low power the host's runtime PM owns the power state and wakes the
+ * device to D0 for every access: a D3hot the user writes through config
+ * space meanwhile does not stick. The next accesses find D0, and the BAR
+ * answers.
+ */
+TEST_F(pm, user_d3hot_in_low_power)
+{
+	uint16_t pmcsr;
+	uint32_t val;
+
+	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, self->pm_cap + PCI_PM_CTRL, &pmcsr));
+	ASSERT_EQ(0, entry(self->dev.fd));
+	EXPECT_EQ(0, vfio_cfg_write16(&self->dev, self->pm_cap + PCI_PM_CTRL,
+				      (pmcsr & ~PCI_PM_CTRL_STATE_MASK) | PMCSR_D3HOT));
+	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, self->pm_cap + PCI_PM_CTRL, &pmcsr));
+	EXPECT_EQ(PMCSR_D0, pmcsr & PCI_PM_CTRL_STATE_MASK);
+	EXPECT_EQ(0, vfio_region_read(&self->dev, VFIO_PCI_BAR0_REGION_INDEX,
+				      E1000E_STATUS, &val, 4));
+	ASSERT_EQ(0, leave(self->dev.fd));
+	EXPECT_TRUE(stays(self->dev.bdf, "D0", 200));
+	EXPECT_EQ(0, vfio_region_read(&self->dev, VFIO_PCI_BAR0_REGION_INDEX,
+				      E1000E_STATUS, &val, 4));
+}
+
 static long ms_since(const struct timespec *t0)
 {
 	struct timespec t1;
