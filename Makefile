@@ -132,8 +132,9 @@ guard-tests: deps
 # Everything the VM tests use: the kselftests, the vfio-bind tool that
 # vfio_tool_test drives, and the test-only variant driver, a module built
 # against our library's exports (its Makefile locks and guards it).
-selftests: modules
-	+$(MAKE) -C $(SELFTESTS)
+selftests: modules kernel-source
+	+$(MAKE) -C $(SELFTESTS) \
+		KSFT_DIR=$(CACHE)/linux-source-6.1/tools/testing/selftests
 	+$(MAKE) -C tools/vfio
 	+$(MAKE) -C $(SELFTESTS)/vfio_test_driver KDIR=$(KDIR) \
 		$(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)

@@ -24,8 +24,6 @@
 #   BRACES                         its EXPECT_*() and ASSERT_*() expand to
 #                                  two statements: a lone one under
 #                                  if/else must be braced
-# The kselftest framework headers in tools/testing/selftests/ are the
-# kernel's (copied with two small fixes), not ours, and are not checked.
 set -euo pipefail
 
 cache=${1:?usage: $0 CACHE}
@@ -35,17 +33,12 @@ checkpatch=$src/scripts/checkpatch.pl
 
 userspace_ignore=PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,BIT_MACRO
 userspace_ignore+=,PREFER_FALLTHROUGH,SSCANF_TO_KSTRTO,STRLCPY,VOLATILE
-vendored=(tools/testing/selftests/kselftest.h
-	  tools/testing/selftests/kselftest_harness.h)
 
 cd "$tree"
 kernel=()
 user=()
 harness=()
 while IFS= read -r f; do
-	for v in "${vendored[@]}"; do
-		[ "$f" = "$v" ] && continue 2
-	done
 	case $f in
 	drivers/*|include/*)
 		kernel+=("$f")

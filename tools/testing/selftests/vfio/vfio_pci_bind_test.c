@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 
 #define PCI_DEVICES	"/sys/bus/pci/devices"
@@ -80,10 +81,10 @@ FIXTURE_SETUP(edu)
 	char driver[64];
 
 	if (vfio_find_device(EDU_VENDOR, EDU_DEVICE, 0, self->bdf))
-		SKIP(return, "no edu device");
+		SETUP_SKIP("no edu device");
 	driver_of(self->bdf, driver, sizeof(driver));
 	if (strcmp(driver, "vfio-pci"))
-		SKIP(return, "edu %s is bound to '%s', not vfio-pci", self->bdf, driver);
+		SETUP_SKIP("edu %s is bound to '%s', not vfio-pci", self->bdf, driver);
 	TH_LOG("edu at %s, %s driver", self->bdf, vfio_driver_name());
 }
 

@@ -243,12 +243,12 @@ FIXTURE_SETUP(zoo)
 	self->dev.group = -1;
 	self->dev.container = -1;
 	if (vfio_find_device(variant->vendor, variant->device, 0, bdf))
-		SKIP(return, "no %s (%04x:%04x)", variant->name,
-		     variant->vendor, variant->device);
+		SETUP_SKIP("no %s (%04x:%04x)", variant->name,
+			   variant->vendor, variant->device);
 	if (vfio_device_driver(bdf, driver, sizeof(driver)) ||
 	    strcmp(driver, "vfio-pci"))
-		SKIP(return, "%s %s is not bound to vfio-pci", variant->name,
-		     bdf);
+		SETUP_SKIP("%s %s is not bound to vfio-pci", variant->name,
+			   bdf);
 	ASSERT_EQ(0, vfio_open(&self->dev, bdf));
 	ASSERT_EQ(0, real_config(bdf, self->real, &self->real_size));
 	self->size = self->dev.regions[VFIO_PCI_CONFIG_REGION_INDEX].size;

@@ -22,6 +22,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 #include "lib/vfio_irq_util.h"
 
@@ -64,10 +65,10 @@ FIXTURE_SETUP(edu)
 	self->bar = NULL;
 	self->efd = -1;
 	if (vfio_find_device(EDU_VENDOR, EDU_DEVICE, 0, bdf))
-		SKIP(return, "no edu device (1234:11e8)");
+		SETUP_SKIP("no edu device (1234:11e8)");
 	if (vfio_device_driver(bdf, driver, sizeof(driver)) ||
 	    strcmp(driver, "vfio-pci"))
-		SKIP(return, "edu %s is not bound to vfio-pci", bdf);
+		SETUP_SKIP("edu %s is not bound to vfio-pci", bdf);
 	ASSERT_EQ(0, vfio_open(&self->dev, bdf));
 	self->bar = vfio_region_mmap(&self->dev, VFIO_PCI_BAR0_REGION_INDEX);
 	ASSERT_NE(NULL, self->bar);

@@ -134,9 +134,8 @@ FIXTURE(edu) {
 FIXTURE_SETUP(edu)
 {
 	self->efd = -1;
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, EDU_VENDOR,
-				     EDU_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, EDU_VENDOR,
+			      EDU_DEVICE);
 	TH_LOG("edu at %s, %s driver", self->dev.bdf, vfio_driver_name());
 	self->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ASSERT_LE(0, self->efd);
@@ -461,9 +460,8 @@ FIXTURE(nvme) {
 FIXTURE_SETUP(nvme)
 {
 	self->efd = -1;
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, NVME_VENDOR,
-				     NVME_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, NVME_VENDOR,
+			      NVME_DEVICE);
 	TH_LOG("nvme at %s, %s driver", self->dev.bdf, vfio_driver_name());
 	self->efd = eventfd(0, EFD_NONBLOCK);
 	ASSERT_LE(0, self->efd);
@@ -520,9 +518,8 @@ FIXTURE(e1000e) {
 FIXTURE_SETUP(e1000e)
 {
 	self->efd = -1;
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, E1000E_VENDOR,
-				     E1000E_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, E1000E_VENDOR,
+			      E1000E_DEVICE);
 	TH_LOG("e1000e at %s, %s driver", self->dev.bdf, vfio_driver_name());
 	self->efd = eventfd(0, EFD_NONBLOCK);
 	ASSERT_LE(0, self->efd);

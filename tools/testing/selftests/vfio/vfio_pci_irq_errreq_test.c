@@ -18,6 +18,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 #include "lib/vfio_irq_util.h"
 
@@ -43,10 +44,10 @@ FIXTURE_SETUP(req)
 	self->dev.fd = -1;
 	self->child = -1;
 	if (vfio_find_device(TESTDEV_VENDOR, TESTDEV_DEVICE, 0, self->bdf))
-		SKIP(return, "no pci-testdev (1b36:0005)");
+		SETUP_SKIP("no pci-testdev (1b36:0005)");
 	if (vfio_device_driver(self->bdf, driver, sizeof(driver)) ||
 	    strcmp(driver, "vfio-pci"))
-		SKIP(return, "%s is not bound to vfio-pci", self->bdf);
+		SETUP_SKIP("%s is not bound to vfio-pci", self->bdf);
 	ASSERT_EQ(0, vfio_open(&self->dev, self->bdf));
 }
 
@@ -243,10 +244,10 @@ FIXTURE_SETUP(err)
 
 	self->dev.fd = -1;
 	if (vfio_find_device(NVME_VENDOR, NVME_DEVICE, 0, bdf))
-		SKIP(return, "no nvme (1b36:0010)");
+		SETUP_SKIP("no nvme (1b36:0010)");
 	if (vfio_device_driver(bdf, driver, sizeof(driver)) ||
 	    strcmp(driver, "vfio-pci"))
-		SKIP(return, "%s is not bound to vfio-pci", bdf);
+		SETUP_SKIP("%s is not bound to vfio-pci", bdf);
 	ASSERT_EQ(0, vfio_open(&self->dev, bdf));
 }
 

@@ -44,9 +44,8 @@ FIXTURE(edu) {
 FIXTURE_SETUP(edu)
 {
 	self->page = sysconf(_SC_PAGESIZE);
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, EDU_VENDOR,
-				     EDU_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, EDU_VENDOR,
+			      EDU_DEVICE);
 	self->bar0 = self->dev.regions[VFIO_PCI_BAR0_REGION_INDEX].offset;
 	ASSERT_EQ(EDU_BAR0_SIZE, self->dev.regions[0].size);
 	ASSERT_TRUE(!!(self->dev.regions[0].flags & VFIO_REGION_INFO_FLAG_MMAP));

@@ -19,6 +19,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 #include "lib/vfio_irq_util.h"
 #include "lib/nvme_mini.h"
@@ -59,11 +60,11 @@ FIXTURE_SETUP(msix)
 	self->dev.fd = -1;
 	self->efds = NULL;
 	if (vfio_find_device(variant->vendor, variant->device, 0, bdf))
-		SKIP(return, "no %04x:%04x device", variant->vendor,
-		     variant->device);
+		SETUP_SKIP("no %04x:%04x device", variant->vendor,
+			   variant->device);
 	if (vfio_device_driver(bdf, driver, sizeof(driver)) ||
 	    strcmp(driver, "vfio-pci"))
-		SKIP(return, "%s is not bound to vfio-pci", bdf);
+		SETUP_SKIP("%s is not bound to vfio-pci", bdf);
 	ASSERT_EQ(0, vfio_open(&self->dev, bdf));
 	pos = vfio_find_cap(&self->dev, PCI_CAP_ID_MSIX);
 	ASSERT_NE(0, pos);

@@ -147,9 +147,8 @@ FIXTURE_SETUP(pm)
 
 	self->efd = -1;
 	self->bar0 = NULL;
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, E1000E_VENDOR,
-				     E1000E_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, E1000E_VENDOR,
+			      E1000E_DEVICE);
 	self->pm_cap = vfio_find_cap(&self->dev, PCI_CAP_ID_PM);
 	ASSERT_NE(0, self->pm_cap);
 	fd = open(IDLE_D3_PARAM, O_RDONLY | O_CLOEXEC);

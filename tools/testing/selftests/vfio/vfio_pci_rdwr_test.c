@@ -75,9 +75,8 @@ FIXTURE(edu) {
 
 FIXTURE_SETUP(edu)
 {
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, EDU_VENDOR,
-				     EDU_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, EDU_VENDOR,
+			      EDU_DEVICE);
 	TH_LOG("edu at %s, %s driver", self->dev.bdf, vfio_driver_name());
 }
 
@@ -339,9 +338,8 @@ FIXTURE_SETUP(nvme)
 	uint16_t flags;
 	int cap;
 
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, NVME_VENDOR,
-				     NVME_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, NVME_VENDOR,
+			      NVME_DEVICE);
 	TH_LOG("nvme at %s, %s driver", self->dev.bdf, vfio_driver_name());
 	cap = vfio_find_cap(&self->dev, PCI_CAP_ID_MSIX);
 	ASSERT_NE(0, cap);
@@ -417,9 +415,8 @@ FIXTURE(e1000e) {
 
 FIXTURE_SETUP(e1000e)
 {
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, E1000E_VENDOR,
-				     E1000E_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, E1000E_VENDOR,
+			      E1000E_DEVICE);
 	TH_LOG("e1000e at %s, %s driver", self->dev.bdf, vfio_driver_name());
 }
 
@@ -596,9 +593,8 @@ FIXTURE(testdev) {
 
 FIXTURE_SETUP(testdev)
 {
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, TESTDEV_VENDOR,
-				     TESTDEV_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, TESTDEV_VENDOR,
+			      TESTDEV_DEVICE);
 	TH_LOG("pci-testdev at %s, %s driver", self->dev.bdf, vfio_driver_name());
 }
 
@@ -630,9 +626,8 @@ FIXTURE(vga) {
 
 FIXTURE_SETUP(vga)
 {
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, VGA_VENDOR,
-				     VGA_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, VGA_VENDOR,
+			      VGA_DEVICE);
 	TH_LOG("std VGA at %s, %s driver", self->dev.bdf, vfio_driver_name());
 }
 

@@ -20,6 +20,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 
 #define EDU_ID	((uint32_t)EDU_ID_VALUE)
@@ -158,7 +159,7 @@ FIXTURE_SETUP(edu)
 	int fields;
 
 	if (open_bound(&self->dev, EDU_VENDOR, EDU_DEVICE))
-		SKIP(return, "no edu bound to vfio-pci");
+		SETUP_SKIP("no edu bound to vfio-pci");
 	fields = sscanf(self->dev.bdf, "%x:%x:%x.%x", &self->dom, &self->bus,
 			&self->slot, &self->fn);
 	ASSERT_EQ(4, fields);

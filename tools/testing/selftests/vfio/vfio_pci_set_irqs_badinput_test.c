@@ -74,9 +74,8 @@ FIXTURE(edu) {
 FIXTURE_SETUP(edu)
 {
 	self->efd = -1;
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, EDU_VENDOR,
-				     EDU_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, EDU_VENDOR,
+			      EDU_DEVICE);
 	self->efd = vfio_eventfd();
 	ASSERT_LE(0, self->efd);
 	self->notefd = self->dev.fd;
@@ -275,9 +274,8 @@ FIXTURE_SETUP(nvme)
 
 	for (i = 0; i < 4; i++)
 		self->efds[i] = -1;
-	if (!vfio_open_bound_or_skip(_metadata, &self->dev, NVME_VENDOR,
-				     NVME_DEVICE))
-		return;
+	vfio_setup_open_bound(_metadata, &self->dev, NVME_VENDOR,
+			      NVME_DEVICE);
 	ASSERT_EQ(0, vfio_irq_info(self->dev.fd, MSIX, &self->info));
 	ASSERT_LE(4u, self->info.count);
 	for (i = 0; i < 4; i++) {

@@ -32,6 +32,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_harness.h"
 #include "lib/vfio_irq_util.h"
 #include "lib/vfio_util.h"
 
@@ -184,12 +185,12 @@ FIXTURE_SETUP(sriov)
 	self->pf_fd = -1;
 	self->saved_param[0] = 0;
 	if (vfio_find_device(NVME_VENDOR, NVME_DEVICE, 0, self->pf))
-		SKIP(return, "no nvme device (1b36:0010)");
+		SETUP_SKIP("no nvme device (1b36:0010)");
 	if (vfio_sysfs_read_ulong(self->pf, "sriov_totalvfs", &total) || total < 2)
-		SKIP(return, "nvme %s has no SR-IOV with 2 VFs", self->pf);
+		SETUP_SKIP("nvme %s has no SR-IOV with 2 VFs", self->pf);
 	if (vfio_device_driver(self->pf, driver, sizeof(driver)) ||
 	    strcmp(driver, "vfio-pci"))
-		SKIP(return, "nvme %s is not bound to vfio-pci", self->pf);
+		SETUP_SKIP("nvme %s is not bound to vfio-pci", self->pf);
 	ASSERT_EQ(0, read_file(ENABLE_SRIOV, self->saved_param,
 			       sizeof(self->saved_param)));
 	ASSERT_EQ(0, write_file(ENABLE_SRIOV, "1"));
@@ -748,7 +749,7 @@ FIXTURE_SETUP(plain)
 	self->g.group = -1;
 	self->g.container = -1;
 	if (vfio_find_device(EDU_VENDOR, EDU_DEVICE, 0, self->bdf))
-		SKIP(return, "no edu device (1234:11e8)");
+		SETUP_SKIP("no edu device (1234:11e8)");
 	ASSERT_EQ(0, grp_open(self->bdf, &self->g));
 }
 

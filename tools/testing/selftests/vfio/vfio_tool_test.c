@@ -43,7 +43,7 @@
 
 #include <linux/vfio.h>
 
-#include "../kselftest.h"
+#include "kselftest.h"
 
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 
