@@ -3,9 +3,10 @@
  * VFIO PCI core library: turns a struct pci_dev into a VFIO device.
  *
  * This file owns the device life cycle (init, registration, open, close),
- * the ioctl dispatch, the region table, BAR mmap with revocation, function
- * and hot resets, and the power state of closed devices. Config space,
- * interrupts and BAR/ROM/VGA access live in the other vfio_pci_*.c files.
+ * the ioctl dispatch, the region table and the power state of closed
+ * devices. BAR mappings, resets, config space, interrupts, BAR/ROM/VGA
+ * access, low power and SR-IOV live in the other vfio_pci_*.c files (see
+ * vfio_pci_priv.h).
  *
  * Open and close are built around one invariant: a closed device is
  * quiesced (no interrupt, no bus mastering, no user mapping) and, as far as
@@ -15,15 +16,10 @@
  * computed once, at registration or first open.
  */
 
-#include <linux/file.h>
-#include <linux/fs.h>
-#include <linux/iommu.h>
 #include <linux/module.h>
-#include <linux/mount.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
-#include <linux/pseudo_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -34,22 +30,12 @@
 #define VFIO_PCI_VGA_REGION_SIZE	0xc0000
 
 /*
- * Pages of BAR mapped per fault: enough that streaming through a mapping
- * takes one fault per 128 KiB, few enough that the first touch of a large
- * BAR stays cheap.
- */
-#define VFIO_PCI_FAULT_AROUND_PAGES	32
-
-/*
  * How long a closed device stays in D0 before runtime PM puts it in D3hot:
  * a user that closes and reopens a device (or a test suite, or a VM
  * rebooting) does not pay for a D3hot round trip, with its state save and
  * restore and the 10 ms D3hot->D0 recovery delay, every time.
  */
 #define VFIO_PCI_IDLE_DELAY_MS		100
-
-/* See vfio_pci_set_file_mapping(). */
-#define VFIO_PCI_MMAP_WRITABLE_BIAS	BIT(24)
 
 bool vfio_pci_nointxmask;
 bool vfio_pci_disable_vga;
@@ -73,455 +59,6 @@ void vfio_pci_core_set_params(bool nointxmask, bool is_disable_vga,
 	vfio_pci_disable_idle_d3 = is_disable_idle_d3;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_set_params);
-
-static inline struct vfio_pci_core_device *
-to_vfio_pci(struct vfio_device *core_vdev)
-{
-	return container_of(core_vdev, struct vfio_pci_core_device, vdev);
-}
-
-/* ---- BAR mappings ---- */
-
-/*
- * Revoking BAR mappings. Userspace mappings must disappear whenever the
- * device stops decoding memory (command register, D3hot, reset, close) so
- * that an access traps instead of reaching a device that would master-abort
- * or, worse, a BAR moved elsewhere. The kernel can zap every mapping of an
- * address space with one unmap_mapping_range(); the question is which
- * address space. VFIO 6.1 gives every device fd the one anon inode shared
- * by all anonymous files, so the fd's own f_mapping would zap unrelated
- * files. Instead this library mounts a tiny pseudo filesystem and gives
- * every device its own inode; mmap() points the device file's f_mapping at
- * that inode's mapping before the new vma is linked, so the vma lands in
- * that address space's interval tree (and so do the copies fork makes, and
- * munmap removes it from there). Zapping is then a single call, with no
- * list of vmas to maintain and none of the lock inversions such a list
- * needs: faults take memory_lock under mmap_lock, zaps take i_mmap_rwsem
- * under memory_lock, and nothing takes them the other way round.
- */
-#define VFIO_PCI_FS_MAGIC	0x76666970
-
-static struct vfsmount *vfio_pci_mnt;
-
-static int vfio_pci_fs_init_fs_context(struct fs_context *fc)
-{
-	return init_pseudo(fc, VFIO_PCI_FS_MAGIC) ? 0 : -ENOMEM;
-}
-
-/*
- * No .owner: the mount below lives as long as the module, and a module
- * reference held by its own superblock would make the module unloadable.
- */
-static struct file_system_type vfio_pci_fs_type = {
-	.name = "vfio-pci",
-	.init_fs_context = vfio_pci_fs_init_fs_context,
-	.kill_sb = kill_anon_super,
-};
-
-void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev)
-{
-	lockdep_assert_held_write(&vdev->memory_lock);
-	unmap_mapping_range(vdev->bar_mapping, 0, 0, true);
-}
-
-u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev)
-{
-	u16 cmd;
-
-	down_write(&vdev->memory_lock);
-	pci_read_config_word(vdev->pdev, PCI_COMMAND, &cmd);
-	if (!(cmd & PCI_COMMAND_MEMORY))
-		pci_write_config_word(vdev->pdev, PCI_COMMAND,
-				      cmd | PCI_COMMAND_MEMORY);
-	return cmd;
-}
-
-/*
- * Only the decode bit vfio_pci_memory_lock_and_enable() turned on is turned
- * back off, in the register as it is now: meanwhile the PCI core's MSI code
- * or vfio_pci_intrs.c may have changed the INTx-disable bit, which a write
- * of the old value would undo. Nothing else changes the memory bit, as
- * userspace does so under memory_lock held for write.
- */
-void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
-					u16 cmd)
-{
-	u16 now;
-
-	if (!(cmd & PCI_COMMAND_MEMORY)) {
-		pci_read_config_word(vdev->pdev, PCI_COMMAND, &now);
-		pci_write_config_word(vdev->pdev, PCI_COMMAND,
-				      now & ~PCI_COMMAND_MEMORY);
-	}
-	up_write(&vdev->memory_lock);
-}
-
-static vm_fault_t vfio_pci_mmap_fault(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct vfio_pci_core_device *vdev = vma->vm_private_data;
-	unsigned long pgmask = (1UL << (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT)) - 1;
-	unsigned int bar = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
-	unsigned long base_pfn, start, end, addr;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-
-	/* Page frame of the vma's first page. */
-	base_pfn = (pci_resource_start(vdev->pdev, bar) >> PAGE_SHIFT) +
-		   (vma->vm_pgoff & pgmask);
-
-	down_read(&vdev->memory_lock);
-	if (vdev->pm_runtime_engaged || !vfio_pci_config_memory_enabled(vdev))
-		goto out;
-
-	ret = vmf_insert_pfn(vma, vmf->address, base_pfn +
-			     ((vmf->address - vma->vm_start) >> PAGE_SHIFT));
-	if (ret & VM_FAULT_ERROR)
-		goto out;
-
-	start = ALIGN_DOWN(vmf->address,
-			   VFIO_PCI_FAULT_AROUND_PAGES * PAGE_SIZE);
-	start = max(start, vma->vm_start);
-	end = min(start + VFIO_PCI_FAULT_AROUND_PAGES * PAGE_SIZE, vma->vm_end);
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		if (addr == vmf->address)
-			continue;
-		/* Already present pages are left alone by vmf_insert_pfn(). */
-		if (vmf_insert_pfn(vma, addr, base_pfn +
-				   ((addr - vma->vm_start) >> PAGE_SHIFT)) &
-		    VM_FAULT_ERROR)
-			break;
-	}
-out:
-	up_read(&vdev->memory_lock);
-	return ret;
-}
-
-static const struct vm_operations_struct vfio_pci_mmap_ops = {
-	.fault = vfio_pci_mmap_fault,
-};
-
-/*
- * Point the device file at the BAR address space, before the new vma is
- * linked (after ->mmap returns): see the comment above vfio_pci_zap_bars().
- *
- * mmap_region() counts a shared writable mapping in file->f_mapping's
- * i_mmap_writable before calling ->mmap and uncounts it there afterwards,
- * while linking and unlinking the vma count it in the mapping it is linked
- * to. The mmap that switches f_mapping moves the first count from the old
- * mapping to ours so that both stay balanced. Two processes sharing a fresh
- * device file could both have counted in the old mapping while only one of
- * them switches; the other then leaves one count behind in the old (shared
- * anon inode) mapping, where nothing looks at it, and takes one from ours,
- * which starts high (VFIO_PCI_MMAP_WRITABLE_BIAS) so that it never drops to
- * the negative value that would refuse writable mappings.
- */
-static void vfio_pci_set_file_mapping(struct vfio_pci_core_device *vdev,
-				      struct vm_area_struct *vma)
-{
-	struct file *file = vma->vm_file;
-	struct address_space *old = READ_ONCE(file->f_mapping);
-
-	if (old == vdev->bar_mapping ||
-	    cmpxchg(&file->f_mapping, old, vdev->bar_mapping) != old)
-		return;
-
-	if (vma_is_shared_maywrite(vma)) {
-		mapping_unmap_writable(old);
-		mapping_allow_writable(vdev->bar_mapping);
-	}
-}
-
-/**
- * vfio_pci_core_mmap - the mmap op of a VFIO PCI device
- * @core_vdev: the VFIO device
- * @vma: the new mapping; vm_pgoff selects the region and the offset in it
- *
- * Maps a BAR that can be mapped (MMIO, at least a page) with a shared
- * mapping that lies within the BAR, or a device-specific region through its
- * own mmap op. Pages are inserted on demand by the fault handler, which
- * refuses (SIGBUS) while the device does not decode memory; every mapping,
- * device-specific regions' included, is revoked whenever memory decode goes
- * away, on reset and on close.
- *
- * Return: 0 or -EINVAL for a region that cannot be mapped, a private
- * mapping or a range outside the region; an error of the BAR's claim.
- */
-int vfio_pci_core_mmap(struct vfio_device *core_vdev,
-		       struct vm_area_struct *vma)
-{
-	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
-	struct pci_dev *pdev = vdev->pdev;
-	unsigned long pgoff, req_len;
-	unsigned int index;
-	u64 phys_len;
-	int ret;
-
-	index = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
-	if (index >= VFIO_PCI_NUM_REGIONS + vdev->num_regions)
-		return -EINVAL;
-	if (!(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-
-	if (index >= VFIO_PCI_NUM_REGIONS) {
-		struct vfio_pci_dev_region *region =
-			&vdev->regions[index - VFIO_PCI_NUM_REGIONS];
-
-		if (!region->ops->mmap ||
-		    !(region->flags & VFIO_REGION_INFO_FLAG_MMAP))
-			return -EINVAL;
-		/*
-		 * Every vma of the device file must land in the one address
-		 * space: a vma linked in the shared anon inode's mapping
-		 * would later be unlinked from ours once a BAR mmap switched
-		 * f_mapping. The region's vmas are hence revoked with the
-		 * BARs' (see struct vfio_pci_dev_region_ops).
-		 */
-		vfio_pci_set_file_mapping(vdev, vma);
-		return region->ops->mmap(vdev, region, vma);
-	}
-	if (index > VFIO_PCI_BAR5_REGION_INDEX || !vdev->bar_mmap_ok[index])
-		return -EINVAL;
-
-	phys_len = PAGE_ALIGN(pci_resource_len(pdev, index));
-	req_len = vma->vm_end - vma->vm_start;
-	pgoff = vma->vm_pgoff &
-		((1UL << (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT)) - 1);
-	if (((u64)pgoff << PAGE_SHIFT) + req_len > phys_len)
-		return -EINVAL;
-
-	/* Claims the BAR for the device's user, as read/write does. */
-	ret = vfio_pci_setup_barmap(vdev, index);
-	if (ret)
-		return ret;
-
-	vma->vm_private_data = vdev;
-	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
-	vma->vm_ops = &vfio_pci_mmap_ops;
-	vfio_pci_set_file_mapping(vdev, vma);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_mmap);
-
-/* ---- power ---- */
-
-int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
-			     pci_power_t state)
-{
-	struct pci_dev *pdev = vdev->pdev;
-	bool save = false, restore = false;
-	int ret;
-
-	lockdep_assert_held_write(&vdev->memory_lock);
-
-	/* VFs only work while their PF is in D0. */
-	if (state != PCI_D0 && pci_num_vf(pdev))
-		return -EBUSY;
-
-	if (vdev->needs_pm_restore) {
-		if (pdev->current_state == PCI_D0 && state == PCI_D3hot) {
-			pci_save_state(pdev);
-			save = true;
-		} else if (pdev->current_state == PCI_D3hot &&
-			   state == PCI_D0) {
-			restore = true;
-		}
-	}
-
-	/* Nothing may reach the BARs while they are not decoded. */
-	if (state != PCI_D0)
-		vfio_pci_zap_bars(vdev);
-
-	ret = pci_set_power_state(pdev, state);
-	if (ret)
-		return ret;
-
-	if (save) {
-		kfree(vdev->pm_saved_state);
-		vdev->pm_saved_state = pci_store_saved_state(pdev);
-	} else if (restore && vdev->pm_saved_state) {
-		pci_load_and_free_saved_state(pdev, &vdev->pm_saved_state);
-		pci_restore_state(pdev);
-	}
-	return 0;
-}
-
-/* ---- resets ---- */
-
-/*
- * A function whose config space reads all ones is gone: removed behind our
- * back, or a VF its PF lost. A reset of it would wait up to a minute for
- * an answer. (Not the vendor ID: a VF's always reads all ones.)
- */
-static bool vfio_pci_device_gone(struct pci_dev *pdev)
-{
-	u32 class;
-
-	return pci_read_config_dword(pdev, PCI_CLASS_REVISION, &class) ||
-	       class == ~0U;
-}
-
-int vfio_pci_core_reset_function(struct vfio_pci_core_device *vdev)
-{
-	int ret;
-
-	if (!vdev->reset_works)
-		return -EINVAL;
-
-	down_write(&vdev->memory_lock);
-	vfio_pci_zap_bars(vdev);
-	/* Userspace may have put the device in D3hot through PMCSR. */
-	ret = vfio_pci_set_power_state(vdev, PCI_D0);
-	if (!ret)
-		ret = pci_try_reset_function(vdev->pdev);
-	if (!ret)
-		vfio_pci_sriov_reset_done(vdev);
-	up_write(&vdev->memory_lock);
-
-	if (!ret)
-		vfio_pci_config_reset_done(vdev);
-	return ret;
-}
-
-/*
- * The devices a hot reset of @pdev affects: those on and below its slot if
- * the slot can be reset, else those on and below its bus, as
- * pci_reset_bus() chooses.
- */
-struct vfio_pci_walk {
-	struct pci_dev *pdev;
-	bool slot;
-	int (*fn)(struct pci_dev *pdev, void *data);
-	void *data;
-	int ret;
-};
-
-static int vfio_pci_walk_one(struct pci_dev *dev, void *arg)
-{
-	struct vfio_pci_walk *walk = arg;
-
-	if (walk->slot) {
-		struct pci_dev *top = dev;
-
-		while (top->bus != walk->pdev->bus)
-			top = top->bus->self;
-		if (top->slot != walk->pdev->slot)
-			return 0;
-	}
-	walk->ret = walk->fn(dev, walk->data);
-	return walk->ret;
-}
-
-/* Calls walk->fn(dev, walk->data) for each affected device until one fails. */
-static int vfio_pci_walk_affected(struct pci_dev *pdev,
-				  struct vfio_pci_walk *walk)
-{
-	walk->pdev = pdev;
-	walk->slot = !pci_probe_reset_slot(pdev->slot);
-	walk->ret = 0;
-
-	if (!walk->slot && pci_probe_reset_bus(pdev->bus))
-		return -ENODEV;
-
-	pci_walk_bus(pdev->bus, vfio_pci_walk_one, walk);
-	return walk->ret;
-}
-
-static struct vfio_pci_core_device *
-vfio_pci_find_in_set(struct vfio_device_set *dev_set, struct pci_dev *pdev)
-{
-	struct vfio_pci_core_device *cur;
-
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list)
-		if (cur->pdev == pdev)
-			return cur;
-	return NULL;
-}
-
-static int vfio_pci_check_in_set(struct pci_dev *pdev, void *data)
-{
-	return vfio_pci_find_in_set(data, pdev) ? 0 : -EBUSY;
-}
-
-/*
- * Reset the slot or bus of @pdev, which must contain exactly the devices of
- * @dev_set (else -EBUSY: a device bound to another driver would be reset
- * under its feet). Every device is woken, its mappings revoked and its
- * memory_lock held across the reset. Caller holds the dev_set lock.
- */
-static int vfio_pci_dev_set_bus_reset(struct vfio_device_set *dev_set,
-				      struct pci_dev *pdev)
-{
-	struct vfio_pci_core_device *cur;
-	struct vfio_pci_walk walk;
-	unsigned int woken = 0, i;
-	int ret;
-
-	lockdep_assert_held(&dev_set->lock);
-
-	walk.fn = vfio_pci_check_in_set;
-	walk.data = dev_set;
-	ret = vfio_pci_walk_affected(pdev, &walk);
-	if (ret)
-		return ret;
-
-	/* Runtime resume takes memory_lock: wake everyone before locking. */
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
-		ret = pm_runtime_resume_and_get(&cur->pdev->dev);
-		if (ret)
-			goto out_put;
-		woken++;
-	}
-
-	/* The dev_set lock serialises every multi-device locking. */
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
-		down_write_nest_lock(&cur->memory_lock, &dev_set->lock);
-		vfio_pci_zap_bars(cur);
-		vfio_pci_set_power_state(cur, PCI_D0);
-	}
-
-	ret = pci_reset_bus(pdev);
-
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
-		if (!ret)
-			vfio_pci_sriov_reset_done(cur);
-		up_write(&cur->memory_lock);
-	}
-
-out_put:
-	i = 0;
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
-		if (i++ == woken)
-			break;
-		pm_runtime_put(&cur->pdev->dev);
-	}
-	return ret;
-}
-
-/*
- * Close path: once no device of the dev_set is open any more, a device
- * whose own reset failed gets the slot or bus reset instead.
- */
-static void vfio_pci_dev_set_try_reset(struct vfio_pci_core_device *vdev)
-{
-	struct vfio_device_set *dev_set = vdev->vdev.dev_set;
-	struct vfio_pci_core_device *cur;
-	bool needed = false;
-
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
-		/* The closing device still counts as open here. */
-		if (cur != vdev && cur->vdev.open_count)
-			return;
-		needed |= cur->needs_reset;
-	}
-	if (!needed || vfio_pci_dev_set_bus_reset(dev_set, vdev->pdev))
-		return;
-
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
-		cur->needs_reset = false;
-		cur->reset_clean = true;
-	}
-}
 
 /* ---- open and close ---- */
 
@@ -893,197 +430,6 @@ out:
 	return ret;
 }
 
-static int vfio_pci_count_dev(struct pci_dev *pdev, void *data)
-{
-	(*(unsigned int *)data)++;
-	return 0;
-}
-
-struct vfio_pci_fill_info {
-	struct vfio_pci_dependent_device *devices;
-	unsigned int max;
-	unsigned int count;
-};
-
-static int vfio_pci_fill_dev(struct pci_dev *pdev, void *data)
-{
-	struct vfio_pci_fill_info *fill = data;
-	struct iommu_group *group;
-
-	/* The topology changed since the devices were counted. */
-	if (fill->count == fill->max)
-		return -EAGAIN;
-
-	group = iommu_group_get(&pdev->dev);
-	if (!group)
-		return -EPERM;
-
-	fill->devices[fill->count].group_id = iommu_group_id(group);
-	fill->devices[fill->count].segment = pci_domain_nr(pdev->bus);
-	fill->devices[fill->count].bus = pdev->bus->number;
-	fill->devices[fill->count].devfn = pdev->devfn;
-	fill->count++;
-	iommu_group_put(group);
-	return 0;
-}
-
-static long
-vfio_pci_ioctl_get_hot_reset_info(struct vfio_pci_core_device *vdev,
-				  struct vfio_pci_hot_reset_info __user *arg)
-{
-	unsigned long minsz = offsetofend(struct vfio_pci_hot_reset_info, count);
-	struct vfio_pci_hot_reset_info hdr;
-	struct vfio_pci_fill_info fill = { };
-	struct vfio_pci_walk walk;
-	unsigned int count = 0;
-	int ret;
-
-	if (copy_from_user(&hdr, arg, minsz))
-		return -EFAULT;
-	if (hdr.argsz < minsz)
-		return -EINVAL;
-	hdr.flags = 0;
-
-	walk.fn = vfio_pci_count_dev;
-	walk.data = &count;
-	ret = vfio_pci_walk_affected(vdev->pdev, &walk);
-	if (ret)
-		return ret;
-
-	if (hdr.argsz < minsz + count * sizeof(*fill.devices)) {
-		hdr.count = count;
-		return copy_to_user(arg, &hdr, minsz) ? -EFAULT : -ENOSPC;
-	}
-
-	fill.devices = kcalloc(count, sizeof(*fill.devices), GFP_KERNEL);
-	if (!fill.devices)
-		return -ENOMEM;
-	fill.max = count;
-
-	walk.fn = vfio_pci_fill_dev;
-	walk.data = &fill;
-	ret = vfio_pci_walk_affected(vdev->pdev, &walk);
-	if (ret)
-		goto out;
-
-	hdr.count = fill.count;
-	if (copy_to_user(arg, &hdr, minsz) ||
-	    copy_to_user(arg->devices, fill.devices,
-			 fill.count * sizeof(*fill.devices)))
-		ret = -EFAULT;
-out:
-	kfree(fill.devices);
-	return ret;
-}
-
-static bool vfio_pci_dev_in_files(struct vfio_pci_core_device *vdev,
-				  struct file **files, unsigned int nfiles)
-{
-	unsigned int i;
-
-	for (i = 0; i < nfiles; i++)
-		if (vfio_file_has_dev(files[i], &vdev->vdev))
-			return true;
-	return false;
-}
-
-/*
- * The user proves it owns every device the reset affects by passing the
- * fds of their groups: VFIO hands a group fd to one opener only.
- */
-static int vfio_pci_dev_set_hot_reset(struct vfio_pci_core_device *vdev,
-				      struct file **files, unsigned int nfiles)
-{
-	struct vfio_device_set *dev_set = vdev->vdev.dev_set;
-	struct vfio_pci_core_device *cur;
-	int ret;
-
-	mutex_lock(&dev_set->lock);
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
-		if (!vfio_pci_dev_in_files(cur, files, nfiles)) {
-			ret = -EINVAL;
-			goto out_unlock;
-		}
-	}
-
-	ret = vfio_pci_dev_set_bus_reset(dev_set, vdev->pdev);
-	if (ret)
-		goto out_unlock;
-
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
-		cur->needs_reset = false;
-		if (cur->vdev.open_count)
-			vfio_pci_config_reset_done(cur);
-		else
-			cur->reset_clean = true;
-	}
-out_unlock:
-	mutex_unlock(&dev_set->lock);
-	return ret;
-}
-
-static long vfio_pci_ioctl_hot_reset(struct vfio_pci_core_device *vdev,
-				     struct vfio_pci_hot_reset __user *arg)
-{
-	unsigned long minsz = offsetofend(struct vfio_pci_hot_reset, count);
-	struct vfio_pci_hot_reset hdr;
-	struct vfio_pci_walk walk;
-	unsigned int count = 0, i;
-	struct file **files;
-	s32 *fds;
-	int ret;
-
-	if (copy_from_user(&hdr, arg, minsz))
-		return -EFAULT;
-	if (hdr.argsz < minsz || hdr.flags)
-		return -EINVAL;
-
-	walk.fn = vfio_pci_count_dev;
-	walk.data = &count;
-	ret = vfio_pci_walk_affected(vdev->pdev, &walk);
-	if (ret)
-		return ret;
-
-	/*
-	 * Each affected device is in one group: no need for more fds. As
-	 * with the stock driver, count alone says how many fds follow.
-	 */
-	if (!hdr.count || hdr.count > count)
-		return -EINVAL;
-
-	fds = memdup_user(arg->group_fds, hdr.count * sizeof(*fds));
-	if (IS_ERR(fds))
-		return PTR_ERR(fds);
-	files = kcalloc(hdr.count, sizeof(*files), GFP_KERNEL);
-	if (!files) {
-		ret = -ENOMEM;
-		goto out_fds;
-	}
-
-	for (i = 0; i < hdr.count; i++) {
-		files[i] = fget(fds[i]);
-		if (!files[i]) {
-			ret = -EBADF;
-			goto out_put;
-		}
-		if (!vfio_file_is_group(files[i])) {
-			i++;
-			ret = -EINVAL;
-			goto out_put;
-		}
-	}
-
-	ret = vfio_pci_dev_set_hot_reset(vdev, files, hdr.count);
-
-out_put:
-	while (i--)
-		fput(files[i]);
-	kfree(files);
-out_fds:
-	kfree(fds);
-	return ret;
-}
-
 /**
  * vfio_pci_core_ioctl - the ioctl op of a VFIO PCI device
  * @core_vdev: the VFIO device
@@ -1378,12 +724,9 @@ int vfio_pci_core_init_dev(struct vfio_device *core_vdev)
 	init_rwsem(&vdev->memory_lock);
 	INIT_LIST_HEAD(&vdev->sriov_pfs_item);
 
-	vdev->bar_inode = alloc_anon_inode(vfio_pci_mnt->mnt_sb);
-	if (IS_ERR(vdev->bar_inode))
-		return PTR_ERR(vdev->bar_inode);
-	vdev->bar_mapping = vdev->bar_inode->i_mapping;
-	atomic_set(&vdev->bar_mapping->i_mmap_writable,
-		   VFIO_PCI_MMAP_WRITABLE_BIAS);
+	ret = vfio_pci_mmap_init_dev(vdev);
+	if (ret)
+		return ret;
 
 	ret = vfio_pci_irqs_init(vdev);
 	if (ret)
@@ -1396,7 +739,7 @@ int vfio_pci_core_init_dev(struct vfio_device *core_vdev)
 out_irqs:
 	vfio_pci_irqs_exit(vdev);
 out_inode:
-	iput(vdev->bar_inode);
+	vfio_pci_mmap_release_dev(vdev);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_init_dev);
@@ -1416,7 +759,7 @@ void vfio_pci_core_release_dev(struct vfio_device *core_vdev)
 	vfio_pci_irqs_exit(vdev);
 	kfree(vdev->pci_saved_state);
 	kfree(vdev->pm_saved_state);
-	iput(vdev->bar_inode);
+	vfio_pci_mmap_release_dev(vdev);
 	vfio_free_device(core_vdev);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_release_dev);
@@ -1471,36 +814,6 @@ static u64 vfio_pci_rom_size(struct vfio_pci_core_device *vdev)
 	vfio_pci_memory_unlock_and_restore(vdev, cmd);
 
 	return io ? len : 0;
-}
-
-/*
- * A BAR smaller than a page can only be mapped as the whole page, which
- * would also expose whatever else decodes there. It may be mapped if it
- * starts the page and the rest of the page is claimed, so that the PCI
- * core places nothing there while the device is bound.
- */
-static bool vfio_pci_claim_page_tail(struct vfio_pci_core_device *vdev,
-				     int bar)
-{
-	struct resource *res = &vdev->pdev->resource[bar];
-	struct resource *tail = &vdev->bar_page_tail[bar];
-
-	if (!res->parent || !PAGE_ALIGNED(res->start) || !resource_size(res))
-		return false;
-	tail->name = "vfio-pci BAR page tail";
-	tail->start = res->end + 1;
-	tail->end = res->start + PAGE_SIZE - 1;
-	tail->flags = res->flags;
-	return !request_resource(res->parent, tail);
-}
-
-static void vfio_pci_release_page_tails(struct vfio_pci_core_device *vdev)
-{
-	int i;
-
-	for (i = 0; i < PCI_STD_NUM_BARS; i++)
-		if (vdev->bar_page_tail[i].parent)
-			release_resource(&vdev->bar_page_tail[i]);
 }
 
 /* What cannot change while the device is bound: computed once. */
@@ -1721,13 +1034,12 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_unregister_device);
 
 static int __init vfio_pci_core_init(void)
 {
-	vfio_pci_mnt = kern_mount(&vfio_pci_fs_type);
-	return PTR_ERR_OR_ZERO(vfio_pci_mnt);
+	return vfio_pci_mmap_fs_init();
 }
 
 static void __exit vfio_pci_core_exit(void)
 {
-	kern_unmount(vfio_pci_mnt);
+	vfio_pci_mmap_fs_exit();
 }
 
 module_init(vfio_pci_core_init);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Low-power states requested by the user of a VFIO PCI device.
+ * Power states of a VFIO PCI device: the D0/D3hot moves that config space
+ * writes, resets and close make through the PCI core
+ * (vfio_pci_set_power_state()), and the low-power states the user requests.
  *
  * The device is kept in D0 while it is open by a runtime PM reference that
  * the core takes at open and drops at close. LOW_POWER_ENTRY lends that
@@ -26,6 +28,47 @@
 #include <linux/vfio.h>
 
 #include "vfio_pci_priv.h"
+
+int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
+			     pci_power_t state)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	bool save = false, restore = false;
+	int ret;
+
+	lockdep_assert_held_write(&vdev->memory_lock);
+
+	/* VFs only work while their PF is in D0. */
+	if (state != PCI_D0 && pci_num_vf(pdev))
+		return -EBUSY;
+
+	if (vdev->needs_pm_restore) {
+		if (pdev->current_state == PCI_D0 && state == PCI_D3hot) {
+			pci_save_state(pdev);
+			save = true;
+		} else if (pdev->current_state == PCI_D3hot &&
+			   state == PCI_D0) {
+			restore = true;
+		}
+	}
+
+	/* Nothing may reach the BARs while they are not decoded. */
+	if (state != PCI_D0)
+		vfio_pci_zap_bars(vdev);
+
+	ret = pci_set_power_state(pdev, state);
+	if (ret)
+		return ret;
+
+	if (save) {
+		kfree(vdev->pm_saved_state);
+		vdev->pm_saved_state = pci_store_saved_state(pdev);
+	} else if (restore && vdev->pm_saved_state) {
+		pci_load_and_free_saved_state(pdev, &vdev->pm_saved_state);
+		pci_restore_state(pdev);
+	}
+	return 0;
+}
 
 /*
  * Leave low power: take the open reference back. Caller holds memory_lock

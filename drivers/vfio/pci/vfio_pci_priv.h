@@ -3,10 +3,13 @@
  * Interfaces between the files of vfio-pci-core.ko. Not for variant drivers:
  * they use <linux/vfio_pci_core.h>.
  *
- * Ownership: vfio_pci_core.c owns the device life cycle, ioctl dispatch,
- * regions, mmap, reset and power; vfio_pci_rdwr.c BAR/ROM/VGA access and
- * ioeventfds; vfio_pci_config.c the virtual config space; vfio_pci_intrs.c
- * interrupts and the ERR/REQ triggers.
+ * Ownership: vfio_pci_core.c owns the device life cycle, ioctl dispatch and
+ * the region table; vfio_pci_mmap.c BAR mappings and their revocation;
+ * vfio_pci_reset.c function, slot and bus resets; vfio_pci_pm.c power
+ * states; vfio_pci_rdwr.c BAR/ROM/VGA access and ioeventfds;
+ * vfio_pci_config.c the virtual config space; vfio_pci_intrs.c interrupts
+ * and the ERR/REQ triggers; vfio_pci_sriov.c the PF/VF life cycle.
+ * Documentation/driver-api/vfio-pci/map.rst has the whole map.
  */
 #ifndef VFIO_PCI_PRIV_H
 #define VFIO_PCI_PRIV_H
@@ -18,8 +21,24 @@ extern bool vfio_pci_nointxmask;
 extern bool vfio_pci_disable_vga;
 extern bool vfio_pci_disable_idle_d3;
 
-/* ---- vfio_pci_core.c ---- */
+static inline struct vfio_pci_core_device *
+to_vfio_pci(struct vfio_device *core_vdev)
+{
+	return container_of(core_vdev, struct vfio_pci_core_device, vdev);
+}
 
+/* ---- vfio_pci_mmap.c ---- */
+
+int vfio_pci_mmap_fs_init(void);
+void vfio_pci_mmap_fs_exit(void);
+int vfio_pci_mmap_init_dev(struct vfio_pci_core_device *vdev);
+void vfio_pci_mmap_release_dev(struct vfio_pci_core_device *vdev);
+/*
+ * A BAR smaller than a page may be mapped once the rest of its page is
+ * claimed (true), so that nothing else is placed there while bound.
+ */
+bool vfio_pci_claim_page_tail(struct vfio_pci_core_device *vdev, int bar);
+void vfio_pci_release_page_tails(struct vfio_pci_core_device *vdev);
 /* Revoke every userspace mapping of the BARs; caller holds memory_lock. */
 void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev);
 /*
@@ -31,13 +50,9 @@ void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev);
 u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev);
 void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
 					u16 cmd);
-/*
- * Move the device between D0 and D3hot through the PCI core, restoring
- * state on D3hot->D0 when the device loses it. Caller holds memory_lock for
- * write.
- */
-int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
-			     pci_power_t state);
+
+/* ---- vfio_pci_reset.c ---- */
+
 /*
  * Function reset requested by userspace (VFIO_DEVICE_RESET or an FLR
  * written through the PCIe/AF capability): quiesces and resets the device,
@@ -46,6 +61,14 @@ int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
  * config-space lock.
  */
 int vfio_pci_core_reset_function(struct vfio_pci_core_device *vdev);
+/* Config space reads all ones: the function is gone, do not reset it. */
+bool vfio_pci_device_gone(struct pci_dev *pdev);
+/* Close path, dev_set lock held: the bus reset devices still need. */
+void vfio_pci_dev_set_try_reset(struct vfio_pci_core_device *vdev);
+long vfio_pci_ioctl_get_hot_reset_info(struct vfio_pci_core_device *vdev,
+				       struct vfio_pci_hot_reset_info __user *arg);
+long vfio_pci_ioctl_hot_reset(struct vfio_pci_core_device *vdev,
+			      struct vfio_pci_hot_reset __user *arg);
 
 /* ---- vfio_pci_config.c ---- */
 
@@ -53,10 +76,11 @@ int vfio_pci_core_reset_function(struct vfio_pci_core_device *vdev);
 int vfio_pci_config_init(struct vfio_pci_core_device *vdev);
 void vfio_pci_config_exit(struct vfio_pci_core_device *vdev);
 /*
- * Open time and after every reset: refill the virtual config from hardware.
- * Takes memory_lock for write: the caller holds no memory_lock.
+ * Open time: the virtual config a new user starts with. Takes memory_lock
+ * for write: the caller holds no memory_lock.
  */
 int vfio_pci_config_reset(struct vfio_pci_core_device *vdev);
+/* After a reset of an open device: the user's view stays. */
 void vfio_pci_config_reset_done(struct vfio_pci_core_device *vdev);
 /* Access to the config region; *ppos is an offset inside the region. */
 ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev, char __user *buf,
@@ -164,6 +188,13 @@ int vfio_pci_feature_vf_token(struct vfio_pci_core_device *vdev, u32 flags,
 
 /* ---- vfio_pci_pm.c ---- */
 
+/*
+ * Move the device between D0 and D3hot through the PCI core, restoring
+ * state on D3hot->D0 when the device loses it. Caller holds memory_lock for
+ * write.
+ */
+int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
+			     pci_power_t state);
 /*
  * VFIO_DEVICE_FEATURE dispatcher, VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY,
  * _LOW_POWER_ENTRY_WITH_WAKEUP and _LOW_POWER_EXIT.
