@@ -11,6 +11,7 @@
 
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <asm/unaligned.h>
 
 #include "vfio_pci_priv.h"
 
@@ -157,5 +158,30 @@ bool vfio_pci_cfg_write_stops_decode(struct vfio_pci_config_state *cfg,
 				     unsigned int pos, unsigned int count,
 				     const u8 *buf);
 void vfio_pci_cfg_set_msi(struct vfio_pci_config_state *cfg, int nvec);
+
+/* Registers of 1, 2 or 4 bytes in a little-endian byte array */
+static inline u32 cfg_width_mask(unsigned int len)
+{
+	return len == 4 ? ~0U : (1U << (len * 8)) - 1;
+}
+
+static inline u32 cfg_get(const u8 *a, unsigned int pos, unsigned int len)
+{
+	if (len == 4)
+		return get_unaligned_le32(a + pos);
+	if (len == 2)
+		return get_unaligned_le16(a + pos);
+	return a[pos];
+}
+
+static inline void cfg_put(u8 *a, unsigned int pos, unsigned int len, u32 v)
+{
+	if (len == 4)
+		put_unaligned_le32(v, a + pos);
+	else if (len == 2)
+		put_unaligned_le16(v, a + pos);
+	else
+		a[pos] = v;
+}
 
 #endif /* VFIO_PCI_CONFIG_H */
