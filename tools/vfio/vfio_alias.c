@@ -212,3 +212,18 @@ int vfio_alias_match(const struct vfio_alias_db *db, const char *modalias,
 	*count = n;
 	return 0;
 }
+
+/*
+ * --driver MODULE: keep the candidates of that module only, in their rank
+ * order. Returns how many are left at the front of @cand.
+ */
+size_t vfio_candidates_keep_module(struct vfio_candidate *cand, size_t n,
+				   const char *module)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (vfio_module_name_eq(cand[i].module, module))
+			cand[kept++] = cand[i];
+	return kept;
+}

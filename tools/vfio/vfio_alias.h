@@ -42,5 +42,7 @@ int vfio_alias_match(const struct vfio_alias_db *db, const char *modalias,
 int vfio_candidate_cmp(const struct vfio_candidate *a,
 		       const struct vfio_candidate *b);
 int vfio_module_name_eq(const char *a, const char *b);
+size_t vfio_candidates_keep_module(struct vfio_candidate *cand, size_t n,
+				   const char *module);
 
 #endif /* VFIO_ALIAS_H */

@@ -230,12 +230,42 @@ static void test_names(void)
 	       "module_name_dash_underscore");
 }
 
+/* --driver keeps one module's candidates, ranked as they were. */
+static void test_keep_module(void)
+{
+	static const char text[] =
+		"alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci\n"
+		"alias vfio_pci:v00001234d000011E8sv*sd*bc*sc*i* edu_vfio_pci\n"
+		"alias vfio_pci:v00001234d*sv*sd*bc*sc*i* qemu-vfio-pci\n";
+	struct vfio_alias_db db;
+	struct vfio_candidate *c;
+	size_t n = 0, kept;
+	int ret;
+
+	ret = load(&db, text);
+	if (!ret)
+		ret = vfio_alias_match(&db, EDU, &c, &n);
+	if (ret || n != 3) {
+		result(0, "keep_module (setup: %d, %zu candidates)", ret, n);
+		goto out;
+	}
+	kept = vfio_candidates_keep_module(c, n, "qemu_vfio_pci");
+	result(kept == 1 && !strcmp(c[0].module, "qemu-vfio-pci"),
+	       "keep_module_dash_underscore");
+	kept = vfio_candidates_keep_module(c, kept, "vfio_pci");
+	result(kept == 0, "keep_module_none_left");
+	free(c);
+out:
+	vfio_alias_db_free(&db);
+}
+
 int main(void)
 {
-	printf("KTAP version 1\n1..22\n");
+	printf("KTAP version 1\n1..24\n");
 	test_parse();
 	test_match();
 	test_names();
+	test_keep_module();
 	printf("# alias_test: %u passed, %u failed\n", test_nr - failed, failed);
 	return failed ? 1 : 0;
 }
