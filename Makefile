@@ -38,6 +38,14 @@ BUILD := $(CURDIR)/build
 LOCK := $(CURDIR)/scripts/lock.sh /tmp/vfio-build.lock
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
 
+# `make -n` prints what would run and runs nothing. Recipes that run make
+# or a script that does are marked recursive ('+', so they share the
+# jobserver) only when make is not dry-running; and they name it
+# $(SUBMAKE), since make runs every line naming $(MAKE) even under -n.
+DRY_RUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
+SUB = $(if $(DRY_RUN),,+)
+SUBMAKE = $(MAKE)
+
 SELFTESTS := tools/testing/selftests/vfio
 VM_RUN := $(CURDIR)/$(SELFTESTS)/vm-run
 
@@ -54,17 +62,17 @@ deps:
 # the guard checks every PCI ID table built under drivers/vfio/.
 modules: deps
 	@test -d "$(KDIR)" || { echo "no kernel build tree (KDIR=$(KDIR))" >&2; exit 1; }
-	+@$(LOCK) $(MAKE) --no-print-directory _modules
+	$(SUB)@$(LOCK) $(SUBMAKE) --no-print-directory _modules
 
 _modules:
-	+$(KBUILD) modules
-	+$(MAKE) -C scripts/mod KDIR=$(KDIR)
+	$(SUB)$(KBUILD) modules
+	$(SUB)$(SUBMAKE) -C scripts/mod KDIR=$(KDIR)
 	scripts/mod/vfio_override_check $$(find drivers/vfio -name '*.ko' | sort)
 
 # sparse on every file of ours (C=2 checks even up-to-date objects).  The
 # kernel headers are not ours, so only reports located in this tree count.
 sparse: deps
-	+@$(LOCK) $(SHELL) -o pipefail -c '$(KBUILD) C=2 modules 2>&1 | tee $(BUILD)/sparse.log' \
+	$(SUB)@$(LOCK) $(SHELL) -o pipefail -c '$(KBUILD) C=2 modules 2>&1 | tee $(BUILD)/sparse.log' \
 		|| { echo "sparse: the build failed" >&2; exit 1; }
 	@if grep -E '^($(CURDIR)/|drivers/|include/)[^ ]*:[0-9]+:' $(BUILD)/sparse.log; then \
 		echo "sparse: the reports above are in our files" >&2; exit 1; fi
@@ -90,7 +98,7 @@ debug-kernel: deps
 	@scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS)
 
 vm-debug: selftests
-	+@dir=$$(scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS)) && \
+	$(SUB)@dir=$$(scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS)) && \
 		FUZZ_OPS=$(DEBUG_FUZZ_OPS) $(VM_RUN) --timeout 1500 --debug-kernel "$$dir"
 
 # The fuzzer's soak: FUZZ_OPS operations on every zoo device and an nvme
@@ -99,7 +107,7 @@ vm-debug: selftests
 FUZZ_OPS ?= 1000000
 DEBUG_FUZZ_OPS ?= 1000
 fuzz: selftests
-	+@debug=; if [ "$(FUZZ_KERNEL)" = debug ]; then \
+	$(SUB)@debug=; if [ "$(FUZZ_KERNEL)" = debug ]; then \
 		debug=$$(scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS)) || exit 1; fi; \
 	FUZZ_OPS=$(FUZZ_OPS) FUZZ_SEED=$(FUZZ_SEED) $(VM_RUN) \
 		--timeout $$((900 + $(FUZZ_OPS) / 20)) $${debug:+--debug-kernel "$$debug"} \
@@ -109,7 +117,7 @@ fuzz: selftests
 # `modprobe vfio-pci` picks ours.  Debian's modules are signed at package
 # build time with a key nobody else has: do not try to sign ours.
 install: modules
-	+$(LOCK) $(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
+	$(SUB)$(LOCK) $(SUBMAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
 		CONFIG_MODULE_SIG_ALL= modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
 
@@ -120,23 +128,23 @@ uninstall: deps
 
 # Sphinx and kernel-doc come from the unpacked kernel source.
 docs: kernel-source
-	+$(MAKE) -C Documentation check KSRC=$(CACHE)/linux-source-6.1
+	$(SUB)$(SUBMAKE) -C Documentation check KSRC=$(CACHE)/linux-source-6.1
 
 # Host-side unit tests of the vfio-bind tool and of the module guard.
 tools: deps
-	+$(MAKE) -C tools/vfio check
+	$(SUB)$(SUBMAKE) -C tools/vfio check
 
 guard-tests: deps
-	+$(MAKE) -C scripts/mod check KDIR=$(KDIR)
+	$(SUB)$(SUBMAKE) -C scripts/mod check KDIR=$(KDIR)
 
 # Everything the VM tests use: the kselftests, the vfio-bind tool that
 # vfio_tool_test drives, and the test-only variant driver, a module built
 # against our library's exports (its Makefile locks and guards it).
 selftests: modules kernel-source
-	+$(MAKE) -C $(SELFTESTS) \
+	$(SUB)$(SUBMAKE) -C $(SELFTESTS) \
 		KSFT_DIR=$(CACHE)/linux-source-6.1/tools/testing/selftests
-	+$(MAKE) -C tools/vfio
-	+$(MAKE) -C $(SELFTESTS)/vfio_test_driver KDIR=$(KDIR) \
+	$(SUB)$(SUBMAKE) -C tools/vfio
+	$(SUB)$(SUBMAKE) -C $(SELFTESTS)/vfio_test_driver KDIR=$(KDIR) \
 		$(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
 
 vm: modules selftests
@@ -154,35 +162,41 @@ bench: modules selftests
 	$(SELFTESTS)/run_bench
 
 check: deps
-	+@MAKE="$(MAKE)" scripts/check.sh
+	$(SUB)@MAKE="$(SUBMAKE)" scripts/check.sh
 
 clean:
-	+@test ! -d "$(KDIR)" || $(LOCK) $(KBUILD) clean
-	+@test ! -f scripts/mod/Makefile || $(MAKE) -C scripts/mod clean
-	+@test ! -f $(SELFTESTS)/Makefile || $(MAKE) -C $(SELFTESTS) clean
-	+@test ! -d "$(KDIR)" || $(MAKE) -C $(SELFTESTS)/vfio_test_driver KDIR=$(KDIR) clean
-	+@$(MAKE) -C tools/vfio clean
+	$(SUB)@test ! -d "$(KDIR)" || $(LOCK) $(KBUILD) clean
+	$(SUB)@test ! -f scripts/mod/Makefile || $(SUBMAKE) -C scripts/mod clean
+	$(SUB)@test ! -f $(SELFTESTS)/Makefile || $(SUBMAKE) -C $(SELFTESTS) clean
+	$(SUB)@test ! -d "$(KDIR)" || $(SUBMAKE) -C $(SELFTESTS)/vfio_test_driver KDIR=$(KDIR) clean
+	$(SUB)@$(SUBMAKE) -C tools/vfio clean
 	rm -rf $(BUILD)
 
 help:
-	@echo 'Targets (each installs missing Debian packages first):'
+	@echo 'Targets (each installs missing Debian packages first; times on a'
+	@echo '2-core machine, "cold" when $$CACHE is empty):'
 	@echo '  all/modules  build vfio-pci-core.ko and vfio-pci.ko (W=1, warnings fail)'
-	@echo '               and run the driver_override-only guard on them'
-	@echo '  deps         install the Debian packages every target needs'
+	@echo '               and run the driver_override-only guard on them   ~1 min'
+	@echo '  deps         install the Debian packages every target needs    ~3 min cold'
 	@echo '  check        everything below, summary "N passed, N failed"'
-	@echo '  checkpatch   checkpatch.pl --strict on all our C files'
-	@echo '  sparse       the module build under sparse (C=2)'
-	@echo '  kunit        KUnit tests, on the debug kernel'
+	@echo '               ~13 min warm, ~30 min cold (`make -n check` lists it)'
+	@echo '  checkpatch   checkpatch.pl --strict on all our C files         ~20 s'
+	@echo '  sparse       the module build under sparse (C=2)               ~30 s'
+	@echo '  kunit        KUnit tests, on the debug kernel          ~1 min (+ debug-kernel)'
 	@echo '  debug-kernel build the debug kernel (KASAN, lockdep, kmemleak) into $$CACHE'
-	@echo '  vm-debug     the VM suite on the debug kernel, fuzzer included'
-	@echo '  fuzz         the uAPI fuzzer soak (FUZZ_OPS, FUZZ_SEED, FUZZ_KERNEL=debug)'
-	@echo '  docs         build the documentation, check the kernel-doc'
-	@echo '  guard-tests  tests of the driver_override-only guard'
-	@echo '  tools        build and test the vfio-bind tool'
-	@echo '  selftests    build the VFIO kselftests and what they need'
-	@echo '  vm           a shell in the test VM with our modules loaded'
-	@echo '  demo         boot the VM, bind the device zoo, drive edu via VFIO'
+	@echo '               ~8 min cold, ~20 s after a driver change'
+	@echo '  vm-debug     the VM suite on the debug kernel, fuzzer included ~5 min'
+	@echo '  fuzz         the uAPI fuzzer soak (FUZZ_OPS=1000000 per device: ~1 h;'
+	@echo '               FUZZ_SEED, FUZZ_KERNEL=debug: several hours)'
+	@echo '  docs         build the documentation, check the kernel-doc and the'
+	@echo '               map of the tree                                   ~10 s'
+	@echo '  guard-tests  tests of the driver_override-only guard           ~5 s'
+	@echo '  tools        build and test the vfio-bind tool                 ~5 s'
+	@echo '  selftests    build the VFIO kselftests and what they need      ~30 s'
+	@echo '  vm           a shell in the test VM with our modules loaded    ~20 s to boot'
+	@echo '  demo         boot the VM, bind the device zoo, drive edu via VFIO  ~1 min'
 	@echo '  bench        benchmark, ours against stock: guest instructions, then time'
+	@echo '               ~15 min'
 	@echo '  install      install into /lib/modules/$$KVER/updates (uninstall)'
 	@echo '  clean        remove build products (not $$CACHE)'
 	@echo 'Variables: KDIR, KVER, W=1, WERROR=1, CACHE=~/.cache/vfio-pci,'
