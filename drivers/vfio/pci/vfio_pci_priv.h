@@ -8,7 +8,8 @@
  * vfio_pci_reset.c function, slot and bus resets; vfio_pci_pm.c power
  * states; vfio_pci_rdwr.c BAR/ROM/VGA access and ioeventfds;
  * vfio_pci_config.c the virtual config space; vfio_pci_intrs.c interrupts
- * and the ERR/REQ triggers; vfio_pci_sriov.c the PF/VF life cycle.
+ * and the ERR/REQ triggers, with INTx in vfio_pci_intx.c; vfio_pci_sriov.c
+ * the PF/VF life cycle.
  * Documentation/driver-api/vfio-pci/map.rst has the whole map.
  */
 #ifndef VFIO_PCI_PRIV_H
