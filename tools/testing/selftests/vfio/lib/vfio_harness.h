@@ -55,13 +55,8 @@ static inline void vfio_setup_open_bound(struct __test_metadata *_metadata,
 					 struct vfio_dev *dev,
 					 uint16_t vendor, uint16_t device)
 {
-	char why[128];
-	int ret;
-
-	ret = vfio_open_bound(dev, vendor, device, why, sizeof(why));
-	if (ret > 0)
-		SETUP_SKIP("%s", why);
-	ASSERT_EQ(0, ret);
+	if (!vfio_open_bound_or_skip(_metadata, dev, vendor, device))
+		vfio_setup_skipped();
 }
 
 #endif /* VFIO_HARNESS_H */
