@@ -46,12 +46,16 @@ DRY_RUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 SUB = $(if $(DRY_RUN),,+)
 SUBMAKE = $(MAKE)
 
+# Linux 6.12 (bookworm-backports): build-6.12 builds the same sources
+# against its headers, in a copy of the tree.
+KVER_612 ?= $(shell scripts/deps.sh --kver-6.12)
+
 SELFTESTS := tools/testing/selftests/vfio
 VM_RUN := $(CURDIR)/$(SELFTESTS)/vm-run
 
 .PHONY: all modules deps kunit checkpatch sparse install uninstall \
 	selftests vm demo bench check clean help kernel-source _modules \
-	docs tools guard-tests debug-kernel vm-debug fuzz
+	docs tools guard-tests debug-kernel vm-debug fuzz build-6.12
 
 all: modules
 
@@ -112,6 +116,10 @@ fuzz: selftests
 	FUZZ_OPS=$(FUZZ_OPS) FUZZ_SEED=$(FUZZ_SEED) $(VM_RUN) \
 		--timeout $$((900 + $(FUZZ_OPS) / 20)) $${debug:+--debug-kernel "$$debug"} \
 		tools/testing/selftests/vfio/vfio_pci_fuzz_test.sh
+
+# W=1 with warnings as errors, the guard and sparse, against 6.12's headers.
+build-6.12: deps
+	$(SUB)@scripts/build-kernel.sh $(KVER_612) $(BUILD)/kernel-$(KVER_612)
 
 # Into updates/, which depmod ranks ahead of the kernel's own modules, so
 # `modprobe vfio-pci` picks ours.  Debian's modules are signed at package
@@ -180,6 +188,8 @@ help:
 	@echo '  deps         install the Debian packages every target needs    ~3 min cold'
 	@echo '  check        everything below, summary "N passed, N failed"'
 	@echo '               ~13 min warm, ~30 min cold (`make -n check` lists it)'
+	@echo '  build-6.12   the modules and the test driver built against Linux 6.12'
+	@echo '               (bookworm-backports headers), guard and sparse    ~1 min'
 	@echo '  checkpatch   checkpatch.pl --strict on all our C files         ~20 s'
 	@echo '  sparse       the module build under sparse (C=2)               ~30 s'
 	@echo '  kunit        KUnit tests, on the debug kernel          ~1 min (+ debug-kernel)'

@@ -119,6 +119,7 @@ fi
 
 modules=0
 step build static "$make" --no-print-directory modules && modules=1
+step build-6.12 static "$make" --no-print-directory build-6.12
 step checkpatch static "$make" --no-print-directory checkpatch
 step sparse static "$make" --no-print-directory sparse
 step kunit kunit "$make" --no-print-directory kunit

@@ -88,7 +88,11 @@ testdrv=$build/vfio_test_driver
 mkdir -p "$testdrv"
 rsync --checksum "$tree/tools/testing/selftests/vfio/vfio_test_driver/vfio_test_driver.c" \
 	"$testdrv/"
-echo 'obj-m := vfio_test_driver.o' >"$testdrv/Kbuild"
+# Our drivers are in the kernel's tree here: so are the compat header and
+# its probes.
+printf '%s\n' 'ccflags-y += -I$(srctree)/drivers/vfio/pci' \
+	'include $(srctree)/drivers/vfio/pci/compat.mk' \
+	'obj-m := vfio_test_driver.o' >"$testdrv/Kbuild"
 make -C "$build" M="$testdrv" -s modules >&2
 
 echo "debug-kernel: $release ready" >&2

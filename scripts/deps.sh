@@ -1,14 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# deps.sh [--check]
+# deps.sh [--check | --kver-6.12]
 #
 # Install, by Debian package name, everything the Makefile's targets need.
+# That includes the headers of Linux 6.12 from bookworm-backports, whose
+# source entry this adds to APT's sources as an admin would; --kver-6.12
+# prints that kernel's release, the one place it is named.
 # Checking takes one dpkg-query call (a few milliseconds), so every target
 # runs this first and a newcomer never has to think about it; apt-get (and
 # its slow `update`) runs only when something is actually missing.
 # With --check, only report what is missing (exit 1 if anything is).
 set -euo pipefail
+
+kver_612=6.12.95+deb12-amd64
+if [ "${1:-}" = --kver-6.12 ]; then
+	echo "$kver_612"
+	exit 0
+fi
 
 packages=(
 	# out-of-tree module build against the installed kernel
@@ -22,6 +31,8 @@ packages=(
 	sparse libkmod-dev pkg-config gawk python3-sphinx
 	# the Makefile itself
 	make util-linux git
+	# the same sources built against Linux 6.12 (bookworm-backports)
+	"linux-headers-$kver_612"
 )
 
 missing=()
@@ -47,5 +58,16 @@ if [ "$(id -u)" -ne 0 ]; then
 	sudo=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Linux 6.12 comes from bookworm-backports, at its default (low) priority:
+# only the packages asked for by name come from there.
+backports=/etc/apt/sources.list.d/bookworm-backports.sources
+if [ ! -e "$backports" ] &&
+   ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d; then
+	echo "deps: adding bookworm-backports to APT's sources ($backports)" >&2
+	printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' \
+		'Suites: bookworm-backports' 'Components: main' \
+		'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+		"${sudo[@]}" tee "$backports" >/dev/null
+fi
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null

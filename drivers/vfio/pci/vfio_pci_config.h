@@ -11,7 +11,6 @@
 
 #include <linux/mutex.h>
 #include <linux/types.h>
-#include <asm/unaligned.h>
 
 #include "vfio_pci_priv.h"
 

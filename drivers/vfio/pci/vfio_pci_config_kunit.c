@@ -6,7 +6,6 @@
 
 #include <kunit/test.h>
 #include <linux/pci.h>
-#include <asm/unaligned.h>
 
 #include "vfio_pci_config.h"
 

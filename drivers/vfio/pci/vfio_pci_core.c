@@ -760,7 +760,7 @@ void vfio_pci_core_release_dev(struct vfio_device *core_vdev)
 	kfree(vdev->pci_saved_state);
 	kfree(vdev->pm_saved_state);
 	vfio_pci_mmap_release_dev(vdev);
-	vfio_free_device(core_vdev);
+	vfio_pci_release_free(core_vdev);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_release_dev);
 
@@ -871,8 +871,8 @@ static int vfio_pci_check_mig_ops(struct vfio_pci_core_device *vdev)
 	const struct vfio_migration_ops *mig = vdev->vdev.mig_ops;
 	const struct vfio_log_ops *log = vdev->vdev.log_ops;
 
-	if (mig && (!mig->migration_set_state || !mig->migration_get_state)) {
-		pci_warn(vdev->pdev, "migration ops lack migration_set_state or migration_get_state\n");
+	if (mig && !vfio_pci_mig_ops_complete(mig)) {
+		pci_warn(vdev->pdev, "migration ops lack migration_set_state, migration_get_state or (where the kernel calls it) migration_get_data_size\n");
 		return -EINVAL;
 	}
 	if (mig && !(vdev->vdev.migration_flags & VFIO_MIGRATION_STOP_COPY)) {
@@ -904,7 +904,8 @@ static int vfio_pci_check_mig_ops(struct vfio_pci_core_device *vdev)
  * vfio_pci_core_init_dev(), and before calling this function: vfio.ko
  * dispatches the migration and logging device features to them as soon as
  * the device is registered. They are checked here, once: mig_ops must have
- * migration_set_state and migration_get_state and the flags must include
+ * migration_set_state and migration_get_state (and migration_get_data_size
+ * on kernels whose VFIO core calls it) and the flags must include
  * %VFIO_MIGRATION_STOP_COPY (the one mandatory protocol of the 6.1 uAPI);
  * log_ops must have log_start, log_stop and log_read_and_clear. The
  * driver's close_device must bring its migration state back to RUNNING

@@ -34,7 +34,7 @@ static irqreturn_t vfio_msi_handler(int irq, void *data)
 {
 	struct vfio_pci_irq_vec *vec = data;
 
-	eventfd_signal(READ_ONCE(vec->trigger), 1);
+	vfio_pci_eventfd_signal(READ_ONCE(vec->trigger));
 	return IRQ_HANDLED;
 }
 
@@ -361,7 +361,7 @@ static int vfio_msi_set_trigger(struct vfio_pci_irq_state *irqs, int index,
 		if (!trigger)
 			continue;
 		if ((flags & VFIO_IRQ_SET_DATA_NONE) || ((u8 *)data)[i - start])
-			eventfd_signal(trigger, 1);
+			vfio_pci_eventfd_signal(trigger);
 	}
 	return 0;
 }
@@ -399,14 +399,14 @@ static int vfio_pci_set_ctx_trigger(struct vfio_pci_irq_state *irqs,
 		if (!count)
 			vfio_pci_swap_ctx(irqs, ptrigger, NULL);
 		else
-			eventfd_signal(*ptrigger, 1);
+			vfio_pci_eventfd_signal(*ptrigger);
 		return 0;
 	}
 	if (!count)
 		return -EINVAL;
 	if (flags & VFIO_IRQ_SET_DATA_BOOL) {
 		if (*ptrigger && *(u8 *)data)
-			eventfd_signal(*ptrigger, 1);
+			vfio_pci_eventfd_signal(*ptrigger);
 		return 0;
 	}
 	if (*(s32 *)data >= 0) {
@@ -427,7 +427,7 @@ static bool vfio_pci_signal_ctx(struct vfio_pci_irq_state *irqs,
 
 	spin_lock(&irqs->trig_lock);
 	if (*ptrigger) {
-		eventfd_signal(*ptrigger, 1);
+		vfio_pci_eventfd_signal(*ptrigger);
 		signalled = true;
 	}
 	spin_unlock(&irqs->trig_lock);

@@ -76,7 +76,7 @@ static irqreturn_t vfio_intx_handler(int irq, void *data)
 
 	/* Released only after synchronize_irq() once swapped out */
 	if (trigger)
-		eventfd_signal(trigger, 1);
+		vfio_pci_eventfd_signal(trigger);
 	return ret;
 }
 
@@ -340,7 +340,7 @@ int vfio_intx_set_trigger(struct vfio_pci_irq_state *irqs,
 			return -EINVAL;
 		if (irqs->intx_trigger &&
 		    ((flags & VFIO_IRQ_SET_DATA_NONE) || *(u8 *)data))
-			eventfd_signal(irqs->intx_trigger, 1);
+			vfio_pci_eventfd_signal(irqs->intx_trigger);
 		return 0;
 	}
 

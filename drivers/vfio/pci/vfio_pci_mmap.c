@@ -240,7 +240,7 @@ int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 
 	vma->vm_private_data = vdev;
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vfio_pci_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &vfio_pci_mmap_ops;
 	vfio_pci_set_file_mapping(vdev, vma);
 	return 0;

@@ -296,7 +296,7 @@ static int vfio_pci_pm_runtime_resume(struct device *dev)
 
 	trigger = vfio_pci_pm_leave(vdev, true);
 	if (trigger) {
-		eventfd_signal(trigger, 1);
+		vfio_pci_eventfd_signal(trigger);
 		eventfd_ctx_put(trigger);
 	}
 	return 0;

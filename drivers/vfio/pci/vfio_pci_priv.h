@@ -17,6 +17,8 @@
 
 #include <linux/vfio_pci_core.h>
 
+#include "vfio_pci_compat.h"
+
 /* Library-wide parameters, set through vfio_pci_core_set_params() */
 extern bool vfio_pci_nointxmask;
 extern bool vfio_pci_disable_vga;

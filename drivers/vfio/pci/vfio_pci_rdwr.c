@@ -23,7 +23,6 @@
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include <linux/vgaarb.h>
-#include <asm/unaligned.h>
 
 #include "vfio_pci_priv.h"
 
@@ -142,7 +141,7 @@ static bool vfio_pci_awake_get(struct vfio_pci_core_device *vdev,
 	*pm_ref = false;
 	if (likely(!vdev->pm_runtime_engaged))
 		return true;
-	ret = pm_runtime_get_if_active(&pdev->dev, true);
+	ret = vfio_pci_pm_runtime_get_if_active(&pdev->dev);
 	if (ret < 0)
 		return pdev->current_state == PCI_D0;
 	if (!ret)

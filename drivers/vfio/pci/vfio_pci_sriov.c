@@ -73,8 +73,7 @@ static int vfio_pci_sriov_bus_notify(struct notifier_block *nb,
 		 * override now means no host driver ever gets to touch a VF
 		 * whose PF belongs to a VFIO user.
 		 */
-		if (driver_set_override(&pdev->dev, &pdev->driver_override,
-					name, strlen(name)))
+		if (vfio_pci_set_driver_override(pdev, name))
 			pci_warn(pdev, "cannot reserve VF for %s\n", name);
 		break;
 	case BUS_NOTIFY_BOUND_DRIVER:

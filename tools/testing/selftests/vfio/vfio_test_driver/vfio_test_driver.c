@@ -33,7 +33,8 @@
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
-#include <asm/unaligned.h>
+
+#include "vfio_pci_compat.h"
 
 static bool refuse_probe;
 module_param(refuse_probe, bool, 0644);
@@ -219,14 +220,12 @@ static const struct file_operations test_save_fops = {
 	.owner		= THIS_MODULE,
 	.read		= test_mig_read,
 	.release	= test_mig_release,
-	.llseek		= no_llseek,
 };
 
 static const struct file_operations test_resume_fops = {
 	.owner		= THIS_MODULE,
 	.write		= test_mig_write,
 	.release	= test_mig_release,
-	.llseek		= no_llseek,
 };
 
 static struct file *test_mig_file_new(const struct file_operations *fops,
@@ -422,9 +421,19 @@ static int test_migration_get_state(struct vfio_device *core_vdev,
 	return 0;
 }
 
+/* The stream is one blob whatever the state. */
+static int __maybe_unused
+test_migration_get_data_size(struct vfio_device *core_vdev,
+			     unsigned long *stop_copy_length)
+{
+	*stop_copy_length = sizeof(struct test_mig_blob);
+	return 0;
+}
+
 static const struct vfio_migration_ops test_mig_ops = {
 	.migration_set_state	= test_migration_set_state,
 	.migration_get_state	= test_migration_get_state,
+	VFIO_PCI_MIG_DATA_SIZE_OP(test_migration_get_data_size)
 };
 
 /* A driver bug for migration=3: registration must refuse it. */

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel interfaces the VFIO PCI modules use that differ between the
+ * kernels they are built for: Debian 12's Linux 6.1, and the Linux 6.12 of
+ * bookworm-backports and Debian 13. Every difference is settled here, by
+ * what the headers the modules are built against declare (the probes of
+ * compat.mk), not by a version number: Debian backports changes within a
+ * stable series. The library's files call these helpers and test no
+ * version themselves.
+ */
+#ifndef VFIO_PCI_COMPAT_H
+#define VFIO_PCI_COMPAT_H
+
+#include <linux/eventfd.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/pm_runtime.h>
+#include <linux/string.h>
+#include <linux/vfio.h>
+
+/* Moved from asm/ to linux/ in 6.12. */
+#ifdef VFIO_PCI_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/* Signal @ctx once: 6.8 dropped the count argument. */
+static inline void vfio_pci_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef VFIO_PCI_HAVE_EVENTFD_SIGNAL_ONCE
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+/* Add @flags to a vma being set up: 6.3 made vm_flags read-only. */
+static inline void vfio_pci_vm_flags_set(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+#ifdef VFIO_PCI_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/*
+ * A usage reference on @dev if it is runtime-active, whatever its usage
+ * count (> 0 when taken): what 6.1 spells pm_runtime_get_if_active(dev,
+ * true) and 6.9 pm_runtime_get_if_active(dev).
+ */
+static inline int vfio_pci_pm_runtime_get_if_active(struct device *dev)
+{
+#ifdef VFIO_PCI_HAVE_PM_RUNTIME_GET_IF_ACTIVE_DEV
+	return pm_runtime_get_if_active(dev);
+#else
+	return pm_runtime_get_if_active(dev, true);
+#endif
+}
+
+/*
+ * The end of a VFIO device's release op. Where the VFIO core exports
+ * vfio_free_device() (6.1) the op frees the device itself; later kernels
+ * free it once the op has returned, and freeing it here would be a double
+ * free.
+ */
+static inline void vfio_pci_release_free(struct vfio_device *vdev)
+{
+#ifdef VFIO_PCI_HAVE_VFIO_FREE_DEVICE
+	vfio_free_device(vdev);
+#endif
+}
+
+/*
+ * Set the driver_override of @pdev to @name. 6.12.94 (Debian 6.12) moved
+ * it from struct pci_dev into struct device, behind
+ * device_set_driver_override(): a probe decides, not the version.
+ */
+static inline int vfio_pci_set_driver_override(struct pci_dev *pdev,
+					       const char *name)
+{
+#ifdef VFIO_PCI_HAVE_DEVICE_SET_DRIVER_OVERRIDE
+	return device_set_driver_override(&pdev->dev, name);
+#else
+	return driver_set_override(&pdev->dev, &pdev->driver_override, name,
+				   strlen(name));
+#endif
+}
+
+/*
+ * Does @mig have every op the VFIO core may call? Where the core has the
+ * VFIO_DEVICE_FEATURE_MIG_DATA_SIZE feature it calls
+ * migration_get_data_size without checking that the driver has one.
+ */
+static inline bool vfio_pci_mig_ops_complete(const struct vfio_migration_ops *mig)
+{
+	if (!mig->migration_set_state || !mig->migration_get_state)
+		return false;
+#ifdef VFIO_PCI_HAVE_MIG_DATA_SIZE
+	if (!mig->migration_get_data_size)
+		return false;
+#endif
+	return true;
+}
+
+/*
+ * In a driver's vfio_migration_ops: its migration_get_data_size, where the
+ * VFIO core has the op.
+ */
+#ifdef VFIO_PCI_HAVE_MIG_DATA_SIZE
+#define VFIO_PCI_MIG_DATA_SIZE_OP(fn)	.migration_get_data_size = (fn),
+#else
+#define VFIO_PCI_MIG_DATA_SIZE_OP(fn)
+#endif
+
+#endif /* VFIO_PCI_COMPAT_H */
