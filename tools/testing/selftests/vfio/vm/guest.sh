@@ -49,7 +49,11 @@ ZOO_IDS="1234:11e8 1b36:0010 8086:10d3 1b36:0005 1af4:1000 1af4:1041
 	 1234:1111 1af4:1110 $VM_EXTRA_IDS"
 
 load_modules() {
-	modprobe -a irqbypass vfio vfio_iommu_type1 vfio_virqfd || return 1
+	modprobe -a irqbypass vfio vfio_iommu_type1 || return 1
+	# A module of its own up to 6.1, part of vfio.ko later.
+	if modinfo -F filename vfio_virqfd >/dev/null 2>&1; then
+		modprobe vfio_virqfd || return 1
+	fi
 	mark "vfio loaded"
 	if [ "$VFIO_DRIVER" = stock ]; then
 		modprobe vfio-pci-core && modprobe vfio-pci || return 1
@@ -71,6 +75,13 @@ check_loaded() {
 	else
 		ko=$RUN/ours/$2.ko
 	fi
+	# Debian's 6.12 modules come compressed.
+	case $ko in
+	*.ko.xz)
+		xz -dc "$ko" >$tmp.ko || return 1
+		ko=$tmp.ko
+		;;
+	esac
 	if command -v objcopy >/dev/null && [ -r "$note" ]; then
 		objcopy -O binary --only-section=.note.gnu.build-id "$ko" $tmp 2>/dev/null &&
 			cmp -s $tmp "$note" && return 0
