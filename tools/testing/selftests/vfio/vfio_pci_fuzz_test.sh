@@ -31,8 +31,6 @@ set -u
 cd "$(dirname "$0")" || exit 1
 
 ENABLE_SRIOV=/sys/module/vfio_pci/parameters/enable_sriov
-STOCK_DIR=/lib/modules/$(uname -r)/kernel/drivers/vfio/pci
-OURS_DIR=/run/vm-run/ours
 ALLOW=$PWD/fuzz-differences.txt
 OUT=/tmp/fuzz
 # vendor:device native-driver module name (as native_works knows it)
@@ -75,14 +73,9 @@ fuzz() {
 
 # load stock|ours: that vfio-pci pair; the devices come back to it
 load() {
-	local dir=$STOCK_DIR m dev
+	local dev
 
-	[ "$1" = ours ] && dir=$OURS_DIR
-	for m in vfio_pci vfio_pci_core; do
-		[ -d /sys/module/$m ] || continue
-		rmmod $m || return 1
-	done
-	insmod "$dir/vfio-pci-core.ko" && insmod "$dir/vfio-pci.ko" || return 1
+	load_vfio_pci "$1" || return 1
 	for dev in $devs; do
 		bind "$dev" vfio-pci || return 1
 	done
@@ -172,7 +165,7 @@ compare() {
 }
 
 echo "TAP version 13"
-if [ "${VFIO_DRIVER:-}" = ours ] && [ -r "$STOCK_DIR/vfio-pci.ko" ] &&
+if [ "${VFIO_DRIVER:-}" = ours ] && vfio_pci_module stock vfio-pci >/dev/null &&
    [ "${FUZZ_COMPARE_OPS:-500}" != 0 ]; then
 	compare
 else

@@ -46,23 +46,7 @@ ivshmem 1af4:1110 - -"
 
 ALLOW=$PWD/handover-differences.txt
 OUT=/tmp/handover
-STOCK_DIR=/lib/modules/$(uname -r)/kernel/drivers/vfio/pci
-OURS_DIR=/run/vm-run/ours
 TOKEN=5b2a9d3e-8c41-4f0a-9e6d-1f3b7c2a4d55
-
-# load stock|ours [PARAM...]: that vfio-pci pair, with no device bound to
-# it yet, vfio-pci.ko with the parameters
-load() {
-	local dir=$STOCK_DIR m
-
-	[ "$1" = ours ] && dir=$OURS_DIR
-	shift
-	for m in vfio_pci vfio_pci_core; do
-		[ -d /sys/module/$m ] || continue
-		rmmod $m || return 1
-	done
-	insmod "$dir/vfio-pci-core.ko" && insmod "$dir/vfio-pci.ko" "$@"
-}
 
 # What firmware or a previous driver leaves behind.
 dirty() {
@@ -155,8 +139,8 @@ walk() {
 [ "$(id -u)" = 0 ] || skip_all "needs root"
 [ "${VFIO_DRIVER:-}" = ours ] ||
 	skip_all "loads stock and ours itself: runs in vm-run's run of ours"
-[ -r "$OURS_DIR/vfio-pci.ko" ] || skip_all "no copy of our modules in $OURS_DIR"
-[ -r "$STOCK_DIR/vfio-pci.ko" ] || skip_all "no stock vfio-pci in $STOCK_DIR"
+vfio_pci_module ours vfio-pci >/dev/null || skip_all "no copy of our modules"
+vfio_pci_module stock vfio-pci >/dev/null || skip_all "no stock vfio-pci for $(uname -r)"
 [ -x ./vfio_pci_handover ] || skip_all "build the tests first (make)"
 command -v setpci >/dev/null || skip_all "no setpci (pciutils)"
 
@@ -172,7 +156,7 @@ rm -rf "$OUT"
 loaded=""
 while read -r pass drv params; do
 	# shellcheck disable=SC2086 # the parameters are words
-	if ! load $drv $params; then
+	if ! load_vfio_pci $drv $params; then
 		not_ok "$pass: load the $drv vfio-pci modules ${params:-}"
 		continue
 	fi
@@ -209,7 +193,7 @@ while read -r name id native mod; do
 done <<<"$ZOO"
 
 # Leave the zoo as vm-run set it up, on (our) vfio-pci.
-load ours || not_ok "ours: reload our vfio-pci"
+load_vfio_pci ours || not_ok "ours: reload our vfio-pci"
 while read -r name id native mod; do
 	bdf=$(find_bdf "$id") || continue
 	bind "$bdf" vfio-pci || not_ok "$name: back on vfio-pci"

@@ -18,6 +18,7 @@
 set -u
 
 . "$(dirname "$0")/lib/ktap.sh"
+. "$(dirname "$0")/lib/pci.sh"
 
 cd "$(dirname "$0")" || exit 1
 
@@ -35,10 +36,6 @@ INTX_CASES="intx_automask_unmask_ioctl intx_round_trips_ioctl
 PARAMS="disable_vga nointxmask disable_denylist"
 
 restored=0
-
-driver_of() {
-	basename "$(readlink -f "/sys/bus/pci/devices/$1/driver")"
-}
 
 # The functions vfio-pci drives now
 vfio_bound() {
@@ -107,11 +104,10 @@ vga_region() {
 
 [ "$(id -u)" = 0 ] || skip_all "needs root"
 case ${VFIO_DRIVER:-} in
-ours)	ko=/run/vm-run/ours/vfio-pci.ko ;;
-stock)	ko=/lib/modules/$(uname -r)/kernel/drivers/vfio/pci/vfio-pci.ko ;;
+ours | stock) ko=$(vfio_pci_module "$VFIO_DRIVER" vfio-pci) ||
+	skip_all "no $VFIO_DRIVER vfio-pci module" ;;
 *)	skip_all "VFIO_DRIVER is not ours or stock: run it through vm-run" ;;
 esac
-[ -r "$ko" ] || skip_all "no $ko"
 [ -d /sys/module/vfio_pci ] || skip_all "vfio-pci is not loaded"
 [ -x ./vfio_pci_region_size ] && [ -x ./vfio_pci_edu_irq_test ] ||
 	skip_all "build the tests first (make)"
