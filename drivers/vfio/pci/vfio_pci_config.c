@@ -733,24 +733,22 @@ static void config_set_power(struct vfio_pci_core_device *vdev,
 {
 	struct pci_dev *pdev = vdev->pdev;
 	u8 state = ev->power_new;
-	bool ok;
-
-	/* Writes of an unsupported state are ignored, as the spec says. */
-	ok = !(state == 1 && !pdev->d1_support) &&
-	     !(state == 2 && !pdev->d2_support);
 	/*
-	 * In low power (VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY*) the host's
-	 * runtime PM owns the power state: it suspends the device between
-	 * accesses and wakes it to D0 for each, this write included. A state
-	 * written meanwhile is not applied; the user reads D0, as at any
-	 * access in low power.
+	 * Writes of an unsupported state are ignored, as the spec says. In
+	 * low power (VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY*) the host's runtime
+	 * PM owns the power state: it suspends the device between accesses
+	 * and wakes it to D0 for each, this write included, so a state
+	 * written meanwhile is not applied either; the user reads D0, as at
+	 * any access in low power. The caller holds memory_lock for write,
+	 * which pm_runtime_engaged is read under.
 	 */
-	if (vdev->pm_runtime_engaged)
-		ok = false;
-	if (ok)
-		ok = !vfio_pci_set_power_state(vdev,
-					       (__force pci_power_t)state);
-	cfg_show_power_state(vdev, cfg, ok ? state : ev->power_old);
+	bool apply = !vdev->pm_runtime_engaged &&
+		     !(state == 1 && !pdev->d1_support) &&
+		     !(state == 2 && !pdev->d2_support);
+
+	if (apply && vfio_pci_set_power_state(vdev, (__force pci_power_t)state))
+		apply = false;
+	cfg_show_power_state(vdev, cfg, apply ? state : ev->power_old);
 }
 
 static int config_write(struct vfio_pci_core_device *vdev,
