@@ -55,7 +55,7 @@ VM_RUN := $(CURDIR)/$(SELFTESTS)/vm-run
 
 .PHONY: all modules deps kunit checkpatch sparse install uninstall \
 	selftests vm demo bench check clean help kernel-source _modules \
-	docs tools guard-tests debug-kernel vm-debug fuzz build-6.12
+	docs tools guard-tests bench-tests debug-kernel vm-debug fuzz build-6.12
 
 all: modules
 
@@ -145,6 +145,11 @@ tools: deps
 guard-tests: deps
 	$(SUB)$(SUBMAKE) -C scripts/mod check KDIR=$(KDIR)
 
+# The test bench's own host-side tests: its splat scanner and the failure
+# summary make check ends with.
+bench-tests:
+	$(SUB)$(SUBMAKE) -C $(SELFTESTS) check-bench
+
 # Everything the VM tests use: the kselftests, the vfio-bind tool that
 # vfio_tool_test drives, and the test-only variant driver, a module built
 # against our library's exports (its Makefile locks and guards it).
@@ -202,6 +207,7 @@ help:
 	@echo '  docs         build the documentation, check the kernel-doc and the'
 	@echo '               map of the tree                                   ~10 s'
 	@echo '  guard-tests  tests of the driver_override-only guard           ~5 s'
+	@echo '  bench-tests  tests of the VM bench'"'"'s own scripts               ~1 s'
 	@echo '  tools        build and test the vfio-bind tool                 ~5 s'
 	@echo '  selftests    build the VFIO kselftests and what they need      ~30 s'
 	@echo '  vm           a shell in the test VM with our modules loaded    ~20 s to boot'

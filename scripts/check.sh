@@ -96,9 +96,31 @@ not_run() {
 	total_failed=$((total_failed + 1))
 }
 
+# why: for each failed step, the few lines that say why, so that a report
+# that keeps only the end of the output still shows the cause (the full
+# logs are in build/check/).
+why() {
+	local name
+
+	for name in "${steps[@]}"; do
+		[ "${result[$name]}" = ok ] && continue
+		[ -r "$logs/$name.log" ] || continue
+		echo
+		echo "==== check: why $name failed ===="
+		case $name in
+		vm-*)
+			"$brief" -n 12 "$logs/$name.log" ;;
+		*)
+			grep -E 'not ok |FAIL|[Ee]rror|ERROR|WARNING' "$logs/$name.log" |
+				tail -n 12 ;;
+		esac
+	done
+}
+
 summary() {
 	local name
 
+	why
 	echo
 	echo "==== check: summary (logs in build/check/) ===="
 	printf '%-12s %-10s %7s %7s %8s %6s\n' step result passed failed skipped time
@@ -126,10 +148,12 @@ step kunit kunit "$make" --no-print-directory kunit
 step docs static "$make" --no-print-directory docs
 step guard-tests counted "$make" --no-print-directory guard-tests
 step tools counted "$make" --no-print-directory tools
+step bench-tests counted "$make" --no-print-directory bench-tests
 selftests=0
 step selftests static "$make" --no-print-directory selftests && selftests=1
 
 vm_run=tools/testing/selftests/vfio/vm-run
+brief=tools/testing/selftests/vfio/vm/brief-failure
 if [ $selftests = 1 ] && [ $modules = 1 ]; then
 	step vm-ours vm "$vm_run"
 else
