@@ -5,9 +5,11 @@
 # Debian's linux-headers-*-common out of tree). Each adds a -D when the
 # interface is there; in a pattern, '.' stands for a parenthesis, which
 # make's $(call) cannot take. Included by every Makefile that builds a
-# module on the library.
+# module on the library. A file built only where an interface exists is
+# named in drivers/vfio/pci/Makefile with the y that vfio_pci_has gives.
 
-vfio_pci_probe = $(if $(shell grep -qsE '$(strip $(2))' $(srctree)/$(1) && echo y),-D$(strip $(3)))
+vfio_pci_has = $(shell grep -qsE '$(strip $(2))' $(srctree)/$(1) && echo y)
+vfio_pci_probe = $(if $(call vfio_pci_has,$(1),$(2)),-D$(strip $(3)))
 
 # Evaluated once, when this file is read (:=), not at every compile.
 vfio_pci_compat :=
@@ -33,5 +35,17 @@ vfio_pci_compat += $(call vfio_pci_probe,include/linux/vfio.h,\
 # the release op frees the device (6.1); the VFIO core does it later on
 vfio_pci_compat += $(call vfio_pci_probe,include/linux/vfio.h,\
 	void vfio_free_device,VFIO_PCI_HAVE_VFIO_FREE_DEVICE)
+
+# the iommufd ops of struct vfio_device_ops (6.2)
+vfio_pci_compat += $(call vfio_pci_probe,include/linux/vfio.h,\
+	.\*bind_iommufd.,VFIO_PCI_HAVE_IOMMUFD_OPS)
+# dynamic MSI-X vector allocation (6.2)
+vfio_pci_compat += $(call vfio_pci_probe,include/linux/pci.h,\
+	bool pci_msix_can_alloc_dyn,VFIO_PCI_HAVE_DYN_MSIX)
+# the PCIe AtomicOp completion capability of VFIO_DEVICE_GET_INFO (6.8)
+vfio_pci_have_atomic_comp := $(call vfio_pci_has,include/uapi/linux/vfio.h,\
+	define VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP)
+vfio_pci_compat += $(if $(vfio_pci_have_atomic_comp),\
+	-DVFIO_PCI_HAVE_ATOMIC_COMP_CAP)
 
 ccflags-y += $(vfio_pci_compat)

@@ -18,6 +18,8 @@
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
 
+#include "vfio_pci_compat.h"
+
 static char ids[1024] __initdata;
 module_param_string(ids, ids, sizeof(ids), 0);
 MODULE_PARM_DESC(ids, "Comma-separated IDs (hex vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]) that vfio-pci binds without a driver_override, as if written to new_id");
@@ -101,6 +103,7 @@ static const struct vfio_device_ops vfio_pci_ops = {
 	.name		= "vfio-pci",
 	.init		= vfio_pci_core_init_dev,
 	.release	= vfio_pci_core_release_dev,
+	VFIO_PCI_IOMMUFD_PHYSICAL_OPS
 	.open_device	= vfio_pci_core_open_device,
 	.close_device	= vfio_pci_core_close_device,
 	.ioctl		= vfio_pci_core_ioctl,

@@ -115,4 +115,67 @@ static inline bool vfio_pci_mig_ops_complete(const struct vfio_migration_ops *mi
 #define VFIO_PCI_MIG_DATA_SIZE_OP(fn)
 #endif
 
+/*
+ * In a driver's vfio_device_ops: the iommufd ops of a device that does its
+ * own DMA through the IOMMU, where the VFIO core has them. Without
+ * CONFIG_IOMMUFD the core's header makes them NULL, which it accepts.
+ */
+#ifdef VFIO_PCI_HAVE_IOMMUFD_OPS
+#define VFIO_PCI_IOMMUFD_PHYSICAL_OPS					\
+	.bind_iommufd	= vfio_iommufd_physical_bind,			\
+	.unbind_iommufd	= vfio_iommufd_physical_unbind,			\
+	.attach_ioas	= vfio_iommufd_physical_attach_ioas,		\
+	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+#else
+#define VFIO_PCI_IOMMUFD_PHYSICAL_OPS
+#endif
+
+/*
+ * Can MSI-X vectors be added to @pdev while MSI-X is enabled (6.2, where
+ * the interrupt domain allows it)?
+ */
+static inline bool vfio_pci_msix_can_alloc_dyn(struct pci_dev *pdev)
+{
+#ifdef VFIO_PCI_HAVE_DYN_MSIX
+	return pci_msix_can_alloc_dyn(pdev);
+#else
+	return false;
+#endif
+}
+
+/*
+ * Allocate MSI-X vector @index of @pdev while MSI-X is enabled: its Linux
+ * IRQ number or a negative errno. Only called where
+ * vfio_pci_msix_can_alloc_dyn() said yes.
+ */
+static inline int vfio_pci_msix_alloc_irq_at(struct pci_dev *pdev,
+					     unsigned int index)
+{
+#ifdef VFIO_PCI_HAVE_DYN_MSIX
+	struct msi_map map = pci_msix_alloc_irq_at(pdev, index, NULL);
+
+	return map.index < 0 ? map.index : map.virq;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+struct vfio_info_cap;
+struct vfio_pci_core_device;
+
+/*
+ * The PCIe AtomicOp completion capability of VFIO_DEVICE_GET_INFO, where
+ * the uAPI has it (vfio_pci_atomic.c is built only there).
+ */
+#ifdef VFIO_PCI_HAVE_ATOMIC_COMP_CAP
+int vfio_pci_info_atomic_cap(struct vfio_pci_core_device *vdev,
+			     struct vfio_info_cap *caps);
+#else
+static inline int vfio_pci_info_atomic_cap(struct vfio_pci_core_device *vdev,
+					   struct vfio_info_cap *caps)
+{
+	return 0;
+}
+#endif
+
 #endif /* VFIO_PCI_COMPAT_H */

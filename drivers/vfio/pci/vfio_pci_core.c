@@ -284,31 +284,65 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_close_device);
 
 /* ---- ioctls ---- */
 
+/*
+ * Place a capability chain built for an info ioctl: after the structure of
+ * @hdr_size bytes at @arg when the caller's @argsz leaves room for it,
+ * with *@cap_offset pointing at it; otherwise only grow *@argsz to what
+ * the chain needs, so that the caller can ask again.
+ */
+static int vfio_pci_place_caps(void __user *arg, size_t hdr_size, u32 *argsz,
+			       u32 *cap_offset, struct vfio_info_cap *caps)
+{
+	*cap_offset = 0;
+	if (!caps->size)
+		return 0;
+	if (*argsz < hdr_size + caps->size) {
+		*argsz = hdr_size + caps->size;
+		return 0;
+	}
+	vfio_info_cap_shift(caps, hdr_size);
+	if (copy_to_user(arg + hdr_size, caps->buf, caps->size))
+		return -EFAULT;
+	*cap_offset = hdr_size;
+	return 0;
+}
+
 static long vfio_pci_ioctl_get_info(struct vfio_pci_core_device *vdev,
 				    struct vfio_device_info __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
 	struct vfio_device_info info;
+	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
 
-	/*
-	 * Callers that know of cap_offset get it (no capability applies to
-	 * these devices); older ones get the structure they know.
-	 */
-	if (info.argsz >= offsetofend(struct vfio_device_info, cap_offset)) {
-		minsz = offsetofend(struct vfio_device_info, cap_offset);
-		info.cap_offset = 0;
-	}
-
 	info.flags = VFIO_DEVICE_FLAGS_PCI;
 	if (vdev->reset_works)
 		info.flags |= VFIO_DEVICE_FLAGS_RESET;
 	info.num_regions = VFIO_PCI_NUM_REGIONS + vdev->num_regions;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
+
+	/*
+	 * Callers that know of cap_offset get it, and the capabilities that
+	 * apply; older ones get the structure they know.
+	 */
+	if (info.argsz >= offsetofend(struct vfio_device_info, cap_offset)) {
+		minsz = offsetofend(struct vfio_device_info, cap_offset);
+		ret = vfio_pci_info_atomic_cap(vdev, &caps);
+		if (!ret && caps.size)
+			info.flags |= VFIO_DEVICE_FLAGS_CAPS;
+		if (!ret)
+			ret = vfio_pci_place_caps(arg, sizeof(info),
+						  &info.argsz,
+						  &info.cap_offset, &caps);
+		kfree(caps.buf);
+		if (ret)
+			return ret;
+	}
 
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
@@ -405,23 +439,12 @@ static long vfio_pci_ioctl_get_region_info(struct vfio_pci_core_device *vdev,
 	if (ret)
 		goto out;
 
-	if (caps.size) {
+	if (caps.size)
 		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
-		if (info.argsz < sizeof(info) + caps.size) {
-			/* Tell the caller how much room the chain needs. */
-			info.argsz = sizeof(info) + caps.size;
-			info.cap_offset = 0;
-		} else {
-			vfio_info_cap_shift(&caps, sizeof(info));
-			if (copy_to_user(arg + 1, caps.buf, caps.size)) {
-				ret = -EFAULT;
-				goto out;
-			}
-			info.cap_offset = sizeof(info);
-		}
-	} else {
-		info.cap_offset = 0;
-	}
+	ret = vfio_pci_place_caps(arg, sizeof(info), &info.argsz,
+				  &info.cap_offset, &caps);
+	if (ret)
+		goto out;
 
 	if (copy_to_user(arg, &info, minsz))
 		ret = -EFAULT;

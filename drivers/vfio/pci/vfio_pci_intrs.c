@@ -153,16 +153,39 @@ static void vfio_msi_disable(struct vfio_pci_irq_state *irqs, bool msix)
 }
 
 /*
- * Make @nvec vectors available, reallocating a smaller active set: the
- * PCI core of this kernel cannot add vectors to an enabled MSI or MSI-X
- * function. Interrupts the device raises during the reallocation are lost,
- * as when userspace disables and re-enables the index itself.
+ * Add MSI-X vectors up to @nvec to the enabled set, leaving the vectors in
+ * use untouched. On failure the vectors added so far stay allocated, with
+ * no eventfd: the set is as usable as before.
+ */
+static int vfio_msix_add(struct vfio_pci_irq_state *irqs, unsigned int nvec)
+{
+	struct pci_dev *pdev = irqs->vdev->pdev;
+	int irq;
+
+	while (irqs->nvec < nvec) {
+		irq = vfio_pci_msix_alloc_irq_at(pdev, irqs->nvec);
+		if (irq < 0)
+			return irq;
+		irqs->vecs[irqs->nvec++].irq = irq;
+	}
+	return 0;
+}
+
+/*
+ * Make @nvec vectors available. Where the interrupt domain allows it, new
+ * MSI-X vectors are added to the enabled set. Otherwise (MSI, and MSI-X
+ * where the PCI core cannot add vectors to an enabled function) the set
+ * is reallocated at the new size: interrupts the device raises meanwhile
+ * are lost, as when userspace disables and re-enables the index itself.
  */
 static int vfio_msi_grow(struct vfio_pci_irq_state *irqs, bool msix,
 			 unsigned int nvec)
 {
 	unsigned int i;
 	int ret;
+
+	if (msix && irqs->msix_dyn)
+		return vfio_msix_add(irqs, nvec);
 
 	vfio_msi_free(irqs, false);
 	ret = vfio_msi_alloc(irqs, msix, nvec);
@@ -307,6 +330,8 @@ static int vfio_msi_set_eventfds(struct vfio_pci_irq_state *irqs, int index,
 	} else if (start + count > irqs->nvec) {
 		realloc = true;
 		ret = vfio_msi_grow(irqs, msix, start + count);
+		if (ret && msix && irqs->msix_dyn)
+			goto out_unlock;
 		if (ret) {
 			vfio_msi_set_type(irqs, VFIO_PCI_IRQ_NONE);
 			if (!msix)
@@ -502,7 +527,8 @@ long vfio_pci_ioctl_get_irq_info(struct vfio_pci_core_device *vdev,
 	info.flags = VFIO_IRQ_INFO_EVENTFD;
 	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
 		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
-	else
+	else if (info.index != VFIO_PCI_MSIX_IRQ_INDEX ||
+		 !vdev->irqs->msix_dyn)
 		info.flags |= VFIO_IRQ_INFO_NORESIZE;
 	info.count = vfio_pci_irq_count(vdev, info.index);
 
@@ -679,6 +705,7 @@ int vfio_pci_irqs_init(struct vfio_pci_core_device *vdev)
 	irqs->msi_count = count > 0 ? count : 0;
 	count = pci_msix_vec_count(pdev);
 	irqs->msix_count = count > 0 ? count : 0;
+	irqs->msix_dyn = irqs->msix_count && vfio_pci_msix_can_alloc_dyn(pdev);
 
 	nvecs = max(irqs->msi_count, irqs->msix_count);
 	if (nvecs) {

@@ -73,6 +73,9 @@ struct vfio_pci_irq_vec {
  * @intx_name: name of the INTx handler
  * @msi_count: MSI vectors the capability offers, 0 without MSI
  * @msix_count: MSI-X table size, 0 without MSI-X
+ * @msix_dyn: MSI-X vectors can be added while MSI-X is enabled (the
+ *	kernel and the device's interrupt domain allow it): GET_IRQ_INFO
+ *	then reports MSI-X without NORESIZE
  * @nvec: vectors allocated on the host while @type is MSI or MSI-X
  * @vecs: max(@msi_count, @msix_count) vectors, allocated once at init
  * @err_trigger: eventfd signalled on AER error detection
@@ -94,6 +97,7 @@ struct vfio_pci_irq_state {
 
 	unsigned int msi_count;
 	unsigned int msix_count;
+	bool msix_dyn;
 	unsigned int nvec;
 	struct vfio_pci_irq_vec *vecs;
 

@@ -136,6 +136,124 @@ TEST_F(zoo, device_info)
 	EXPECT_EQ(EFAULT, errno);
 }
 
+/* The PCI Express capability's offset in @cfg (4 KiB of config), 0 if none. */
+static unsigned int pcie_cap(const uint8_t *cfg)
+{
+	unsigned int pos = cfg[PCI_CAPABILITY_LIST] & ~3u, n;
+
+	if (!(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
+		return 0;
+	for (n = 0; pos >= 0x40 && n < 48; n++) {
+		if (cfg[pos] == PCI_CAP_ID_EXP)
+			return pos;
+		pos = cfg[pos + 1] & ~3u;
+	}
+	return 0;
+}
+
+#define ATOMIC_COMP_BITS	(PCI_EXP_DEVCAP2_ATOMIC_COMP32 | \
+				 PCI_EXP_DEVCAP2_ATOMIC_COMP64 | \
+				 PCI_EXP_DEVCAP2_ATOMIC_COMP128)
+
+/*
+ * The AtomicOp completer widths (DEVCAP2 bits) a VFIO driver should report
+ * for @bdf, from sysfs: the widths the function advertises, narrowed to
+ * those its root port completes. Handles the zoo's shapes: a device on the
+ * root bus, or right below a root port; -1 for anything else.
+ */
+static int expected_atomic_widths(const char *bdf)
+{
+	char path[256], parent[256], *slash;
+	uint8_t cfg[4096];
+	unsigned int pos;
+	uint32_t devcap2, rp_devcap2;
+	uint16_t flags;
+
+	if (vfio_sysfs_config_dump(bdf, cfg, sizeof(cfg)) < 0x100)
+		return -1;
+	pos = pcie_cap(cfg);
+	if (!pos)
+		return 0;
+	memcpy(&devcap2, cfg + pos + PCI_EXP_DEVCAP2, 4);
+	devcap2 &= ATOMIC_COMP_BITS;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	if (!realpath(path, parent))
+		return -1;
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	slash = strrchr(parent, '/');
+	if (!slash || !strncmp(slash + 1, "pci", 3))
+		return devcap2;		/* on the root bus */
+	if (vfio_sysfs_config_dump(slash + 1, cfg, sizeof(cfg)) < 0x100)
+		return -1;
+	pos = pcie_cap(cfg);
+	if (!pos)
+		return -1;
+	memcpy(&flags, cfg + pos + PCI_EXP_FLAGS, 2);
+	if (((flags & PCI_EXP_FLAGS_TYPE) >> 4) != PCI_EXP_TYPE_ROOT_PORT)
+		return -1;
+	memcpy(&rp_devcap2, cfg + pos + PCI_EXP_DEVCAP2, 4);
+	return devcap2 & rp_devcap2;
+}
+
+/*
+ * The capability chain of GET_INFO: where the uAPI has the PCIe AtomicOp
+ * completion capability (6.8), it is there exactly when the device and its
+ * root port complete some width, with those widths; no other capability
+ * applies to the zoo. A caller with too little room is told how much.
+ */
+TEST_F(zoo, device_info_caps)
+{
+	struct {
+		struct vfio_device_info info;
+		uint8_t caps[256];
+	} buf;
+	int widths = expected_atomic_widths(self->dev.bdf);
+	uint32_t want = 0, off, seen = 0;
+
+	if (widths < 0)
+		SKIP(return, "%s: not a device shape this test knows",
+		     self->dev.bdf);
+	if (vfio_kernel_at_least(6, 8)) {
+		if (widths & PCI_EXP_DEVCAP2_ATOMIC_COMP32)
+			want |= 1;
+		if (widths & PCI_EXP_DEVCAP2_ATOMIC_COMP64)
+			want |= 2;
+		if (widths & PCI_EXP_DEVCAP2_ATOMIC_COMP128)
+			want |= 4;
+	}
+	TH_LOG("AtomicOp completer widths 0x%x, capability flags expected 0x%x",
+	       widths, want);
+
+	memset(&buf, 0, sizeof(buf));
+	buf.info.argsz = sizeof(buf);
+	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_GET_INFO, &buf));
+	EXPECT_EQ(sizeof(buf), buf.info.argsz);
+	EXPECT_EQ(!!want, !!(buf.info.flags & VFIO_DEVICE_FLAGS_CAPS));
+	for (off = buf.info.cap_offset; off; ) {
+		struct vfio_info_cap_header *h = (void *)((uint8_t *)&buf + off);
+
+		ASSERT_LE(sizeof(buf.info), off);
+		ASSERT_GE(sizeof(buf) - sizeof(*h), off);
+		/* 5: VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP, flags after the header */
+		ASSERT_EQ(5, h->id);
+		EXPECT_EQ(1, h->version);
+		memcpy(&seen, (uint8_t *)h + sizeof(*h), sizeof(seen));
+		off = h->next;
+	}
+	EXPECT_EQ(want, seen);
+
+	if (want) {
+		buf.info.argsz = sizeof(buf.info);
+		ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_GET_INFO, &buf));
+		EXPECT_LT(sizeof(buf.info), buf.info.argsz);
+		EXPECT_EQ(0u, buf.info.cap_offset);
+	}
+}
+
 TEST_F(zoo, bar_regions)
 {
 	long page = sysconf(_SC_PAGESIZE);

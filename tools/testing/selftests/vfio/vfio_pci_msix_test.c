@@ -113,6 +113,44 @@ static int loopback(struct vfio_dev *dev, uint32_t start, uint32_t count)
 			       VFIO_IRQ_SET_ACTION_TRIGGER, start, count);
 }
 
+/*
+ * Can MSI-X vectors be added while MSI-X is enabled? The PCI core allows
+ * it since 6.2 where the interrupt domain does, as the VM's (x86 with
+ * interrupt remapping) does; the VFIO core says so by leaving NORESIZE
+ * out of MSI-X's GET_IRQ_INFO flags.
+ */
+static bool msix_dynamic(void)
+{
+	return vfio_kernel_at_least(6, 2);
+}
+
+/*
+ * The host IRQ number serving MSI-X vector @vec of @bdf, from the handler
+ * name both drivers give it in /proc/interrupts ("vfio-msix[0](BDF)");
+ * -1 if none is requested.
+ */
+static int msix_host_irq(const char *bdf, uint32_t vec)
+{
+	char name[64], line[1024];
+	int irq = -1;
+	FILE *f;
+
+	snprintf(name, sizeof(name), " vfio-msix[%u](%s)", vec, bdf);
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (strlen(line) > strlen(name) &&
+		    !strcmp(line + strlen(line) - strlen(name), name)) {
+			irq = atoi(line);
+			break;
+		}
+	}
+	fclose(f);
+	return irq;
+}
+
 TEST_F(msix, irq_info)
 {
 	struct vfio_irq_info info;
@@ -120,8 +158,13 @@ TEST_F(msix, irq_info)
 	ASSERT_EQ(0, vfio_irq_info(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX,
 				   &info));
 	EXPECT_EQ(self->nvec, info.count);
-	EXPECT_EQ((uint32_t)(VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE),
+	EXPECT_EQ((uint32_t)(VFIO_IRQ_INFO_EVENTFD |
+			     (msix_dynamic() ? 0 : VFIO_IRQ_INFO_NORESIZE)),
 		  info.flags);
+	/* MSI stays a set enabled at once */
+	if (!vfio_irq_info(self->dev.fd, VFIO_PCI_MSI_IRQ_INDEX, &info) &&
+	    info.count)
+		EXPECT_TRUE(!!(info.flags & VFIO_IRQ_INFO_NORESIZE));
 	/* Both are PCIe devices: the ERR index exists */
 	ASSERT_EQ(0, vfio_irq_info(self->dev.fd, VFIO_PCI_ERR_IRQ_INDEX,
 				   &info));
@@ -215,10 +258,23 @@ TEST_F(msix, subranges_and_teardown)
 	EXPECT_EQ(1, vfio_eventfd_poll(self->efds[1]));
 
 	/*
-	 * Past the enabled vectors: stock refuses (userspace has to disable
-	 * and re-enable), ours grows the set and keeps the vectors set.
+	 * Past the enabled vectors: where MSI-X is dynamic both add vectors
+	 * and leave the ones in use as they are, host IRQ included.
+	 * Elsewhere stock refuses (userspace has to disable and re-enable),
+	 * ours reallocates the set and keeps the vectors set.
 	 */
-	if (vfio_driver_is_stock()) {
+	if (msix_dynamic()) {
+		int irq0 = msix_host_irq(self->dev.bdf, 0);
+
+		EXPECT_LT(0, irq0);
+		ASSERT_EQ(0, vfio_irq_set_eventfds(self->dev.fd,
+						   VFIO_PCI_MSIX_IRQ_INDEX,
+						   3, 2, self->efds + 3));
+		EXPECT_EQ(irq0, msix_host_irq(self->dev.bdf, 0));
+		ASSERT_EQ(0, loopback(&self->dev, 0, 5));
+		memset(want, 1, sizeof(want));
+		expect_signals(_metadata, self->efds, 5, want);
+	} else if (vfio_driver_is_stock()) {
 		EXPECT_EQ(-EINVAL,
 			  vfio_irq_set_eventfds(self->dev.fd,
 						VFIO_PCI_MSIX_IRQ_INDEX, 3, 2,

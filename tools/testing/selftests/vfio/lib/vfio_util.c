@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <linux/pci_regs.h>
 
 #include "vfio_util.h"
@@ -799,4 +800,14 @@ bool vfio_driver_is_stock(void)
 const char *vfio_driver_name(void)
 {
 	return vfio_driver_is_stock() ? "stock" : "ours";
+}
+
+bool vfio_kernel_at_least(unsigned int major, unsigned int minor)
+{
+	unsigned int ma = 0, mi = 0;
+	struct utsname u;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
 }

@@ -260,4 +260,11 @@ bool vfio_driver_is_stock(void);
 /* "ours" or "stock", as above, for messages. */
 const char *vfio_driver_name(void);
 
+/*
+ * true if the running kernel is Linux @major.@minor or later. Both drivers
+ * follow the kernel they run on: a test whose expectation changed with a
+ * kernel release (the VFIO core's, or the PCI core's) asks this.
+ */
+bool vfio_kernel_at_least(unsigned int major, unsigned int minor);
+
 #endif /* VFIO_UTIL_H */

@@ -542,6 +542,7 @@ static const struct vfio_device_ops vfio_test_driver_ops = {
 	.name		= "vfio-test-driver",
 	.init		= test_init_dev,
 	.release	= test_release_dev,
+	VFIO_PCI_IOMMUFD_PHYSICAL_OPS
 	.open_device	= vfio_pci_core_open_device,
 	.close_device	= test_close_device,
 	.ioctl		= vfio_pci_core_ioctl,
