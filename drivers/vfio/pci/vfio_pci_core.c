@@ -988,6 +988,13 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 		vga_set_legacy_decoding(pdev, vfio_pci_set_decode(pdev, false));
 	}
 
+	/*
+	 * Until a user opens the device, nothing may have it master DMA:
+	 * whatever firmware or the previous driver left on goes off now,
+	 * before a user can open it, not only at the first open.
+	 */
+	pci_clear_master(pdev);
+
 	ret = vfio_register_group_dev(&vdev->vdev);
 	if (ret)
 		goto out_vga;

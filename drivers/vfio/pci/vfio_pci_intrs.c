@@ -410,7 +410,8 @@ static void vfio_pci_swap_ctx(struct vfio_pci_irq_state *irqs,
 /*
  * DATA_NONE needs a trigger to act on: it signals it, or with a count of
  * 0 releases it. BOOL signals it if set. An eventfd of -1 releases it;
- * other negative ones are accepted and change nothing, as with stock.
+ * other negative ones are refused (6.1's stock accepted them and did
+ * nothing; 6.12's refuses them too).
  */
 static int vfio_pci_set_ctx_trigger(struct vfio_pci_irq_state *irqs,
 				    struct eventfd_ctx **ptrigger,
@@ -439,7 +440,7 @@ static int vfio_pci_set_ctx_trigger(struct vfio_pci_irq_state *irqs,
 		if (IS_ERR(new))
 			return PTR_ERR(new);
 	} else if (*(s32 *)data != -1) {
-		return 0;
+		return -EINVAL;
 	}
 	vfio_pci_swap_ctx(irqs, ptrigger, new);
 	return 0;

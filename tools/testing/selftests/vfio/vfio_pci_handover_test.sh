@@ -62,11 +62,13 @@ command_bits() {
 }
 
 # check_master PASS NAME DIR: neither the user nor anyone after it may
-# find Bus Master on
+# find Bus Master on (with ours, nobody from the bind on)
 check_master() {
-	local p cmd
+	local p cmd points="open.virt open.phys close.phys close2.phys"
 
-	for p in open.virt open.phys close.phys close2.phys; do
+	# Ours turns it off when it binds the device, stock at the first open.
+	case $1 in ours*) points="bound.phys $points" ;; esac
+	for p in $points; do
 		[ -e "$3/$p" ] || continue
 		cmd=$(command_bits "$3/$p")
 		if [ $((0x${cmd:-0} & 4)) != 0 ]; then

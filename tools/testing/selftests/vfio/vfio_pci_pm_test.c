@@ -90,6 +90,29 @@ static bool wait_state(const char *bdf, const char *want, int ms)
 	}
 }
 
+/*
+ * Wait up to @ms for runtime PM to have suspended the device: low-power
+ * entry only lets it suspend, and stock suspends asynchronously, after
+ * the ioctl returned. A test whose outcome depends on the suspend having
+ * happened (the device is in D3hot already when the user put it there)
+ * waits for it. True if it happened.
+ */
+static bool wait_suspended(const char *bdf, int ms)
+{
+	char buf[32];
+
+	for (;;) {
+		if (vfio_sysfs_read(bdf, "power/runtime_status", buf,
+				    sizeof(buf)) > 0 &&
+		    !strncmp(buf, "suspended", 9))
+			return true;
+		if (ms <= 0)
+			return false;
+		usleep(10000);
+		ms -= 10;
+	}
+}
+
 /* True if power_state stays @want for @ms. */
 static bool stays(const char *bdf, const char *want, int ms)
 {
@@ -274,6 +297,7 @@ TEST_F(pm, entry_from_user_d3hot)
 	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, self->pm_cap + PCI_PM_CTRL, &pmcsr));
 	ASSERT_EQ(PMCSR_D3HOT, pmcsr & PCI_PM_CTRL_STATE_MASK);
 	ASSERT_EQ(0, entry(self->dev.fd));
+	EXPECT_TRUE(wait_suspended(self->dev.bdf, 2000));
 	ASSERT_EQ(0, leave(self->dev.fd));
 	EXPECT_TRUE(stays(self->dev.bdf, "D0", 200));
 	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, self->pm_cap + PCI_PM_CTRL, &pmcsr));
@@ -296,6 +320,7 @@ TEST_F(pm, user_d3hot_in_low_power)
 
 	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, self->pm_cap + PCI_PM_CTRL, &pmcsr));
 	ASSERT_EQ(0, entry(self->dev.fd));
+	EXPECT_TRUE(wait_suspended(self->dev.bdf, 2000));
 	EXPECT_EQ(0, vfio_cfg_write16(&self->dev, self->pm_cap + PCI_PM_CTRL,
 				      (pmcsr & ~PCI_PM_CTRL_STATE_MASK) | PMCSR_D3HOT));
 	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, self->pm_cap + PCI_PM_CTRL, &pmcsr));
