@@ -55,7 +55,8 @@ VM_RUN := $(CURDIR)/$(SELFTESTS)/vm-run
 
 .PHONY: all modules deps kunit checkpatch sparse install uninstall \
 	selftests vm demo bench check clean help kernel-source _modules \
-	docs tools guard-tests bench-tests debug-kernel vm-debug fuzz build-6.12
+	docs tools guard-tests bench-tests debug-kernel vm-debug fuzz build-6.12 \
+	vm-6.12 vm-stock-6.12
 
 all: modules
 
@@ -120,6 +121,14 @@ fuzz: selftests
 # W=1 with warnings as errors, the guard and sparse, against 6.12's headers.
 build-6.12: deps
 	$(SUB)@scripts/build-kernel.sh $(KVER_612) $(BUILD)/kernel-$(KVER_612)
+
+# The VM suite on 6.12 (bookworm-backports' kernel image): with ours as
+# build-6.12 built them, and with that kernel's stock modules.
+vm-6.12: selftests build-6.12
+	$(SUB)VM_KVER=$(KVER_612) $(VM_RUN)
+
+vm-stock-6.12: selftests
+	$(SUB)VM_KVER=$(KVER_612) $(VM_RUN) --stock
 
 # Into updates/, which depmod ranks ahead of the kernel's own modules, so
 # `modprobe vfio-pci` picks ours.  Debian's modules are signed at package
@@ -192,10 +201,12 @@ help:
 	@echo '               and run the driver_override-only guard on them   ~1 min'
 	@echo '  deps         install the Debian packages every target needs    ~3 min cold'
 	@echo '  check        everything below, summary "N passed, N failed"'
-	@echo '               ~13 min warm, ~20 min cold, + ~4 min of packages on a new'
+	@echo '               ~19 min warm, ~27 min cold, + ~5 min of packages on a new'
 	@echo '               machine (`make -n check` lists it)'
 	@echo '  build-6.12   the modules and the test driver built against Linux 6.12'
 	@echo '               (bookworm-backports headers), guard and sparse    ~1 min'
+	@echo '  vm-6.12      the VM suite on Linux 6.12 with ours              ~4 min'
+	@echo '  vm-stock-6.12 the same with 6.12'"'"'s stock modules             ~2 min'
 	@echo '  checkpatch   checkpatch.pl --strict on all our C files         ~20 s'
 	@echo '  sparse       the module build under sparse (C=2)               ~30 s'
 	@echo '  kunit        KUnit tests, on the debug kernel          ~1 min (+ debug-kernel)'

@@ -141,7 +141,8 @@ fi
 
 modules=0
 step build static "$make" --no-print-directory modules && modules=1
-step build-6.12 static "$make" --no-print-directory build-6.12
+build612=0
+step build-6.12 static "$make" --no-print-directory build-6.12 && build612=1
 step checkpatch static "$make" --no-print-directory checkpatch
 step sparse static "$make" --no-print-directory sparse
 step kunit kunit "$make" --no-print-directory kunit
@@ -163,6 +164,19 @@ if [ $selftests = 1 ]; then
 	step vm-stock vm "$vm_run" --stock
 else
 	not_run vm-stock "needs the selftests step"
+fi
+# Linux 6.12 (bookworm-backports' image): ours as build-6.12 built them,
+# then 6.12's stock modules, the same suite.
+kver612=$(scripts/deps.sh --kver-6.12)
+if [ $selftests = 1 ] && [ $build612 = 1 ]; then
+	step vm-ours-6.12 vm env VM_KVER="$kver612" "$vm_run"
+else
+	not_run vm-ours-6.12 "needs the build-6.12 and selftests steps"
+fi
+if [ $selftests = 1 ]; then
+	step vm-stock-6.12 vm env VM_KVER="$kver612" "$vm_run" --stock
+else
+	not_run vm-stock-6.12 "needs the selftests step"
 fi
 # The debug kernel is built (or found in the cache) by the kunit step.
 if [ $selftests = 1 ]; then

@@ -4,7 +4,7 @@
 # deps.sh [--check | --kver-6.12]
 #
 # Install, by Debian package name, everything the Makefile's targets need.
-# That includes the headers of Linux 6.12 from bookworm-backports, whose
+# That includes Linux 6.12's headers and image from bookworm-backports, whose
 # source entry this adds to APT's sources as an admin would; --kver-6.12
 # prints that kernel's release, the one place it is named.
 # Checking takes one dpkg-query call (a few milliseconds), so every target
@@ -31,8 +31,9 @@ packages=(
 	sparse libkmod-dev pkg-config gawk python3-sphinx
 	# the Makefile itself
 	make util-linux git
-	# the same sources built against Linux 6.12 (bookworm-backports)
-	"linux-headers-$kver_612"
+	# the same sources built against Linux 6.12 (bookworm-backports), and
+	# the VM suite booted on it
+	"linux-headers-$kver_612" "linux-image-$kver_612"
 )
 
 missing=()

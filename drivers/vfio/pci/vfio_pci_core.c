@@ -989,11 +989,13 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 	}
 
 	/*
-	 * Until a user opens the device, nothing may have it master DMA:
-	 * whatever firmware or the previous driver left on goes off now,
-	 * before a user can open it, not only at the first open.
+	 * Until a user opens the device, nothing may have it master DMA or
+	 * assert INTx with no handler on the line: whatever firmware or the
+	 * previous driver left on goes off now, before a user can open it,
+	 * not only at the first open.
 	 */
 	pci_clear_master(pdev);
+	pci_intx(pdev, 0);
 
 	ret = vfio_register_group_dev(&vdev->vdev);
 	if (ret)

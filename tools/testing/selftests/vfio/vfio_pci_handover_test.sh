@@ -62,7 +62,8 @@ command_bits() {
 }
 
 # check_master PASS NAME DIR: neither the user nor anyone after it may
-# find Bus Master on (with ours, nobody from the bind on)
+# find Bus Master on (with ours, nobody from the bind on, and INTx is
+# disabled at the bind)
 check_master() {
 	local p cmd points="open.virt open.phys close.phys close2.phys"
 
@@ -77,6 +78,16 @@ check_master() {
 			ok "$1 $2: Bus Master off at $p (COMMAND 0x$cmd)"
 		fi
 	done
+	# Ours also disables INTx at bind: nothing handles it before a user
+	# sets it up.
+	case $1 in ours*) ;; *) return ;; esac
+	[ -e "$3/bound.phys" ] || return
+	cmd=$(command_bits "$3/bound.phys")
+	if [ $((0x${cmd:-0} & 0x400)) != 0 ]; then
+		ok "$1 $2: INTx disabled at bound.phys (COMMAND 0x$cmd)"
+	else
+		not_ok "$1 $2: INTx disabled at bound.phys (COMMAND 0x$cmd)"
+	fi
 }
 
 # walk_vf PASS NAME PF DIR: the PF's first VF, the PF held open meanwhile
