@@ -311,7 +311,8 @@ TEST_F(pm, entry_from_user_d3hot)
  * In low power the host's runtime PM owns the power state and wakes the
  * device to D0 for every access: a D3hot the user writes through config
  * space meanwhile does not stick. The next accesses find D0, and the BAR
- * answers.
+ * answers. (Stock applies the write and has runtime PM undo it when the
+ * device suspends again, asynchronously: the test waits for that.)
  */
 TEST_F(pm, user_d3hot_in_low_power)
 {
@@ -323,6 +324,7 @@ TEST_F(pm, user_d3hot_in_low_power)
 	EXPECT_TRUE(wait_suspended(self->dev.bdf, 2000));
 	EXPECT_EQ(0, vfio_cfg_write16(&self->dev, self->pm_cap + PCI_PM_CTRL,
 				      (pmcsr & ~PCI_PM_CTRL_STATE_MASK) | PMCSR_D3HOT));
+	EXPECT_TRUE(wait_suspended(self->dev.bdf, 2000));
 	ASSERT_EQ(0, vfio_cfg_read16(&self->dev, self->pm_cap + PCI_PM_CTRL, &pmcsr));
 	EXPECT_EQ(PMCSR_D0, pmcsr & PCI_PM_CTRL_STATE_MASK);
 	EXPECT_EQ(0, vfio_region_read(&self->dev, VFIO_PCI_BAR0_REGION_INDEX,
