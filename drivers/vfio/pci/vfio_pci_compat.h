@@ -160,6 +160,47 @@ static inline int vfio_pci_msix_alloc_irq_at(struct pci_dev *pdev,
 #endif
 }
 
+/*
+ * Huge pfnmaps (6.12, where the architecture has them): a BAR mapping
+ * faulted in with PMD or PUD entries through the huge_fault op, which then
+ * takes the order of the entry. Elsewhere mappings are made of PTEs only.
+ */
+#ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP
+#include <linux/huge_mm.h>
+#include <linux/pfn_t.h>
+
+#define VFIO_PCI_HUGE_FAULT_OP(fn)	.huge_fault = (fn),
+
+/* Map page frame @pfn at the fault's address with one entry of @order. */
+static inline vm_fault_t vfio_pci_insert_pfn_order(struct vm_fault *vmf,
+						   unsigned long pfn,
+						   unsigned int order)
+{
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	if (order == PMD_ORDER)
+		return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					  write);
+#endif
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	if (order == PUD_ORDER)
+		return vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					  write);
+#endif
+	return VM_FAULT_FALLBACK;
+}
+#else
+#define VFIO_PCI_HUGE_FAULT_OP(fn)
+
+static inline vm_fault_t vfio_pci_insert_pfn_order(struct vm_fault *vmf,
+						   unsigned long pfn,
+						   unsigned int order)
+{
+	return VM_FAULT_FALLBACK;
+}
+#endif
+
 struct vfio_info_cap;
 struct vfio_pci_core_device;
 

@@ -100,18 +100,24 @@ void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
 	up_write(&vdev->memory_lock);
 }
 
+/* The page frame of the BAR that the first page of @vma maps. */
+static unsigned long vfio_pci_vma_base_pfn(struct vfio_pci_core_device *vdev,
+					   struct vm_area_struct *vma)
+{
+	unsigned long pgmask = (1UL << (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT)) - 1;
+	unsigned int bar = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
+
+	return (pci_resource_start(vdev->pdev, bar) >> PAGE_SHIFT) +
+	       (vma->vm_pgoff & pgmask);
+}
+
 static vm_fault_t vfio_pci_mmap_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vfio_pci_core_device *vdev = vma->vm_private_data;
-	unsigned long pgmask = (1UL << (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT)) - 1;
-	unsigned int bar = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
-	unsigned long base_pfn, start, end, addr;
+	unsigned long base_pfn = vfio_pci_vma_base_pfn(vdev, vma);
+	unsigned long start, end, addr;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
-
-	/* Page frame of the vma's first page. */
-	base_pfn = (pci_resource_start(vdev->pdev, bar) >> PAGE_SHIFT) +
-		   (vma->vm_pgoff & pgmask);
 
 	down_read(&vdev->memory_lock);
 	if (vdev->pm_runtime_engaged || !vfio_pci_config_memory_enabled(vdev))
@@ -140,8 +146,42 @@ out:
 	return ret;
 }
 
+/*
+ * Where the kernel has huge pfnmaps, a fault may be served with one PMD or
+ * PUD entry: when the vma covers the whole aligned block around the
+ * address and the BAR's physical pages are aligned as much. Otherwise the
+ * fault falls back to vfio_pci_mmap_fault(). Zapping revokes huge entries
+ * as it does PTEs, so the decode-off guarantees are the same.
+ */
+static vm_fault_t __maybe_unused
+vfio_pci_mmap_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vfio_pci_core_device *vdev = vma->vm_private_data;
+	unsigned long size = PAGE_SIZE << order;
+	unsigned long addr = ALIGN_DOWN(vmf->address, size);
+	unsigned long pfn;
+	vm_fault_t ret;
+
+	if (addr < vma->vm_start || addr + size > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	pfn = vfio_pci_vma_base_pfn(vdev, vma) +
+	      ((addr - vma->vm_start) >> PAGE_SHIFT);
+	if (!IS_ALIGNED(pfn, 1UL << order))
+		return VM_FAULT_FALLBACK;
+
+	down_read(&vdev->memory_lock);
+	if (vdev->pm_runtime_engaged || !vfio_pci_config_memory_enabled(vdev))
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = vfio_pci_insert_pfn_order(vmf, pfn, order);
+	up_read(&vdev->memory_lock);
+	return ret;
+}
+
 static const struct vm_operations_struct vfio_pci_mmap_ops = {
 	.fault = vfio_pci_mmap_fault,
+	VFIO_PCI_HUGE_FAULT_OP(vfio_pci_mmap_huge_fault)
 };
 
 /*

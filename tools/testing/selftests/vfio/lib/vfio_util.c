@@ -680,6 +680,37 @@ void *vfio_region_mmap(const struct vfio_dev *dev, uint32_t index)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+void *vfio_region_mmap_at(const struct vfio_dev *dev, uint32_t index,
+			  size_t len, size_t align, size_t skew)
+{
+	uint8_t *hole, *at;
+	void *p;
+
+	if (index >= VFIO_PCI_NUM_REGIONS || len > dev->regions[index].size) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* Reserve room for an aligned start, then map over part of it. */
+	hole = mmap(NULL, len + skew + align, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (hole == MAP_FAILED)
+		return NULL;
+	at = (uint8_t *)(((uintptr_t)hole + align - 1) & ~(uintptr_t)(align - 1));
+	if (at > hole)
+		munmap(hole, at - hole);
+	munmap(at + len + skew, hole + len + skew + align - (at + len + skew));
+	at += skew;
+	p = mmap(at, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 dev->fd, dev->regions[index].offset);
+	if (p == MAP_FAILED) {
+		munmap(at - skew, len + skew);
+		return NULL;
+	}
+	if (skew)
+		munmap(at - skew, skew);
+	return p;
+}
+
 void vfio_region_munmap(const struct vfio_dev *dev, uint32_t index, void *p)
 {
 	if (p && index < VFIO_PCI_NUM_REGIONS)

@@ -197,6 +197,16 @@ int vfio_region_write(const struct vfio_dev *dev, uint32_t index, off_t off,
  */
 void *vfio_region_mmap(const struct vfio_dev *dev, uint32_t index);
 
+/*
+ * Map the first @len bytes of region @index read-write at @skew bytes past
+ * an @align boundary of the address space (a power of two): which page
+ * table entries can map a mapping depends on its address, and mmap() picks
+ * no aligned one by itself. Unmap with munmap(p, @len). NULL and errno on
+ * failure.
+ */
+void *vfio_region_mmap_at(const struct vfio_dev *dev, uint32_t index,
+			  size_t len, size_t align, size_t skew);
+
 /* munmap() what vfio_region_mmap() returned. */
 void vfio_region_munmap(const struct vfio_dev *dev, uint32_t index, void *p);
 
