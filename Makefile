@@ -56,7 +56,8 @@ VM_RUN := $(CURDIR)/$(SELFTESTS)/vm-run
 .PHONY: all modules deps kunit checkpatch sparse install uninstall \
 	selftests vm demo bench check clean help kernel-source _modules \
 	docs tools guard-tests bench-tests debug-kernel vm-debug fuzz build-6.12 \
-	vm-6.12 vm-stock-6.12
+	vm-6.12 vm-stock-6.12 debug-kernel-6.12 kunit-6.12 vm-cdev-6.12 \
+	vm-debug-6.12
 
 all: modules
 
@@ -104,6 +105,23 @@ debug-kernel: deps
 
 vm-debug: selftests
 	$(SUB)@dir=$$(scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS)) && \
+		FUZZ_OPS=$(DEBUG_FUZZ_OPS) $(VM_RUN) --timeout 1500 --debug-kernel "$$dir"
+
+# The same for Linux 6.12, whose debug kernel also has iommufd and the VFIO
+# device cdev (Debian's 6.12 has neither): KUnit on it, the cdev test on
+# it (what make check runs), and the whole suite on it.
+debug-kernel-6.12: deps
+	@scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS) 6.12
+
+kunit-6.12: deps
+	@scripts/kunit.sh "$(CACHE)" $(KUNIT_JOBS) 6.12
+
+vm-cdev-6.12: selftests
+	$(SUB)@dir=$$(scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS) 6.12) && \
+		$(VM_RUN) --debug-kernel "$$dir" -- $(SELFTESTS)/vfio_pci_cdev_test
+
+vm-debug-6.12: selftests
+	$(SUB)@dir=$$(scripts/debug-kernel.sh "$(CACHE)" $(KUNIT_JOBS) 6.12) && \
 		FUZZ_OPS=$(DEBUG_FUZZ_OPS) $(VM_RUN) --timeout 1500 --debug-kernel "$$dir"
 
 # The fuzzer's soak: FUZZ_OPS operations on every zoo device and an nvme
@@ -164,7 +182,8 @@ bench-tests:
 # against our library's exports (its Makefile locks and guards it).
 selftests: modules kernel-source
 	$(SUB)$(SUBMAKE) -C $(SELFTESTS) \
-		KSFT_DIR=$(CACHE)/linux-source-6.1/tools/testing/selftests
+		KSFT_DIR=$(CACHE)/linux-source-6.1/tools/testing/selftests \
+		UAPI_612=$$(scripts/uapi-headers.sh "$(CACHE)")
 	$(SUB)$(SUBMAKE) -C tools/vfio
 	$(SUB)$(SUBMAKE) -C $(SELFTESTS)/vfio_test_driver KDIR=$(KDIR) \
 		$(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
@@ -213,6 +232,9 @@ help:
 	@echo '  debug-kernel build the debug kernel (KASAN, lockdep, kmemleak) into $$CACHE'
 	@echo '               ~8 min cold, ~20 s after a driver change'
 	@echo '  vm-debug     the VM suite on the debug kernel, fuzzer included ~5 min'
+	@echo '  debug-kernel-6.12, kunit-6.12, vm-debug-6.12: the same for Linux 6.12'
+	@echo '               (its debug kernel has iommufd)    ~10 min cold to build'
+	@echo '  vm-cdev-6.12 the VFIO device cdev test on the 6.12 debug kernel  ~2 min'
 	@echo '  fuzz         the uAPI fuzzer soak (FUZZ_OPS=1000000 per device: ~1 h;'
 	@echo '               FUZZ_SEED, FUZZ_KERNEL=debug: several hours)'
 	@echo '  docs         build the documentation, check the kernel-doc and the'

@@ -123,13 +123,13 @@ summary() {
 	why
 	echo
 	echo "==== check: summary (logs in build/check/) ===="
-	printf '%-12s %-10s %7s %7s %8s %6s\n' step result passed failed skipped time
+	printf '%-14s %-10s %7s %7s %8s %6s\n' step result passed failed skipped time
 	for name in "${steps[@]}"; do
-		printf '%-12s %-10s %7d %7d %8d %5ds\n' "$name" "${result[$name]}" \
+		printf '%-14s %-10s %7d %7d %8d %5ds\n' "$name" "${result[$name]}" \
 			"${passed[$name]}" "${failed[$name]}" "${skipped[$name]}" \
 			"${seconds[$name]}"
 	done
-	printf '%-12s %-10s %7s %7s %8s %5ds\n' total "" "" "" "" "$SECONDS"
+	printf '%-14s %-10s %7s %7s %8s %5ds\n' total "" "" "" "" "$SECONDS"
 	echo "$total_passed passed, $total_failed failed"
 }
 
@@ -146,6 +146,7 @@ step build-6.12 static "$make" --no-print-directory build-6.12 && build612=1
 step checkpatch static "$make" --no-print-directory checkpatch
 step sparse static "$make" --no-print-directory sparse
 step kunit kunit "$make" --no-print-directory kunit
+step kunit-6.12 kunit "$make" --no-print-directory kunit-6.12
 step docs static "$make" --no-print-directory docs
 step guard-tests counted "$make" --no-print-directory guard-tests
 step tools counted "$make" --no-print-directory tools
@@ -178,7 +179,12 @@ if [ $selftests = 1 ]; then
 else
 	not_run vm-stock-6.12 "needs the selftests step"
 fi
-# The debug kernel is built (or found in the cache) by the kunit step.
+# The debug kernels are built (or found in the cache) by the kunit steps.
+if [ $selftests = 1 ]; then
+	step vm-cdev-6.12 vm "$make" --no-print-directory vm-cdev-6.12
+else
+	not_run vm-cdev-6.12 "needs the selftests step"
+fi
 if [ $selftests = 1 ]; then
 	step vm-debug vm "$make" --no-print-directory vm-debug
 else

@@ -1,44 +1,58 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# debug-kernel.sh CACHE [JOBS]
+# debug-kernel.sh CACHE [JOBS] [VERSION]
 #
 # Build the debug kernel that vm-run --debug-kernel boots: Debian's Linux
-# 6.1 source with our drivers/vfio/pci/ in tree (scripts/kernel-tree.sh),
-# configured by tools/testing/selftests/vfio/config.debug on top of
-# allnoconfig (KASAN, lockdep, kmemleak, debug objects, hung-task
-# detection; the zoo's native drivers; VFIO and our drivers as modules).
-# Prints the build directory, which holds the bzImage, our modules and
-# the test-only variant driver built against it, and
-# root/lib/modules/RELEASE (the installed modules, for the guest).
+# VERSION (6.1, the default, or 6.12) source with our drivers/vfio/pci/ in
+# tree (scripts/kernel-tree.sh), configured by
+# tools/testing/selftests/vfio/config.debug on top of allnoconfig (KASAN,
+# lockdep, kmemleak, debug objects, hung-task detection; the zoo's native
+# drivers; VFIO and our drivers as modules), then for 6.12 by
+# config.debug-6.12, whose lines override the first file's (iommufd and
+# the VFIO device cdev, which Debian's 6.12 kernels lack). Prints the
+# build directory, which holds the bzImage, our modules and the test-only
+# variant driver built against it, and root/lib/modules/RELEASE (the
+# installed modules, for the guest).
 #
-# The build directory is CACHE/debug-kernel-KEY, KEY a hash of everything
-# the kernel depends on except our drivers (config fragment, kernel
-# source, compiler): when one of those changes the kernel is built from
-# scratch in a new directory and the old one is removed; when only our
-# drivers change, the rebuild is incremental.
+# The build directory is CACHE/debug-kernel-KEY (6.1) or
+# CACHE/debug-kernel-VERSION-KEY, KEY a hash of everything the kernel
+# depends on except our drivers (config fragments, kernel source,
+# compiler): when one of those changes the kernel is built from scratch
+# in a new directory and the old one of that version is removed; when
+# only our drivers change, the rebuild is incremental.
 set -euo pipefail
 
-cache=${1:?usage: $0 CACHE [JOBS]}
+cache=${1:?usage: $0 CACHE [JOBS] [VERSION]}
 jobs=${2:-$(nproc)}
+version=${3:-6.1}
 tree=$(cd "$(dirname "$0")/.." && pwd)
-fragment=$tree/tools/testing/selftests/vfio/config.debug
-src=$("$tree"/scripts/kernel-tree.sh "$cache")
+fragments=("$tree/tools/testing/selftests/vfio/config.debug")
+prefix=debug-kernel-
+if [ "$version" != 6.1 ]; then
+	fragments+=("$tree/tools/testing/selftests/vfio/config.debug-$version")
+	prefix=debug-kernel-$version-
+fi
+src=$("$tree"/scripts/kernel-tree.sh "$cache" "$version")
 cache=$(dirname "$src")
 
 key=$( {
-	cat "$fragment"
+	cat "${fragments[@]}"
 	stat -c '%Y' "$src/.vfio-unpacked"
 	sed -n '1,5p' "$src/Makefile"
 	gcc --version | head -n 1
 } | sha256sum | cut -c1-12)
-build=$cache/debug-kernel-$key
+build=$cache/$prefix$key
 
-exec 8>"$cache/.debug-kernel.lock"
+exec 8>"$cache/.$prefix.lock"
 flock 8
 
-for old in "$cache"/debug-kernel-*; do
-	[ -d "$old" ] && [ "$old" != "$build" ] && rm -rf "$old"
+# Older builds of this version; another version's have a '.' or '-' in
+# what follows the prefix.
+for old in "$cache/$prefix"*; do
+	[ -d "$old" ] && [ "$old" != "$build" ] || continue
+	case ${old#"$cache/$prefix"} in *.* | *-*) continue ;; esac
+	rm -rf "$old"
 done
 
 kmake() {
@@ -50,6 +64,13 @@ kmake() {
 if [ ! -f "$build/.config-checked" ]; then
 	echo "debug-kernel: configuring $build" >&2
 	mkdir -p "$build"
+	# One fragment, each symbol's last line winning.
+	fragment=$build/config.fragment
+	cat "${fragments[@]}" | tac | awk '
+		/^CONFIG_[A-Za-z0-9_]+=/ { s = $0; sub(/=.*/, "", s) }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set/ { s = $2 }
+		!/^(CONFIG_|# CONFIG_)/ { next }
+		!seen[s]++' | tac >"$fragment"
 	kmake KCONFIG_ALLCONFIG="$fragment" allnoconfig >&2
 	bad=0
 	while IFS= read -r line; do

@@ -14,6 +14,9 @@
 set -euo pipefail
 
 kver_612=6.12.95+deb12-amd64
+# The Debian version of that kernel's packages: its source is pinned to it
+# (bookworm-security carries later 6.12 sources under the same name).
+deb_612=6.12.95-1~bpo12+1
 if [ "${1:-}" = --kver-6.12 ]; then
 	echo "$kver_612"
 	exit 0
@@ -34,12 +37,21 @@ packages=(
 	# the same sources built against Linux 6.12 (bookworm-backports), and
 	# the VM suite booted on it
 	"linux-headers-$kver_612" "linux-image-$kver_612"
+	# its source, for the 6.12 debug kernel and its uAPI headers
+	"linux-source-6.12=$deb_612"
 )
 
+# A package is NAME, or NAME=VERSION where the version matters.
 missing=()
-status=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)
+status=$(dpkg-query -W -f='${Package} ${Version} ${db:Status-Abbrev}\n' \
+	"${packages[@]%%=*}" 2>/dev/null || true)
 for p in "${packages[@]}"; do
-	grep -qx "$p ii " <<<"$status" || missing+=("$p")
+	name=${p%%=*}
+	version=${p#"$name"}
+	version=${version#=}
+	awk -v n="$name" -v v="$version" \
+		'$1 == n && (v == "" || $2 == v) && $3 == "ii" { f = 1 }
+		 END { exit !f }' <<<"$status" || missing+=("$p")
 done
 
 [ ${#missing[@]} -eq 0 ] && exit 0

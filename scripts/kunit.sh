@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# kunit.sh CACHE [JOBS]
+# kunit.sh CACHE [JOBS] [VERSION]
 #
-# Run our KUnit tests on the debug kernel (scripts/debug-kernel.sh: our
-# drivers/vfio/pci/ built in tree, KASAN, lockdep and the other checkers
-# on): boot it in vm-run's VM, where loading vfio-pci-core.ko runs the
+# Run our KUnit tests on the debug kernel of Linux VERSION (6.1, the
+# default, or 6.12; scripts/debug-kernel.sh: our drivers/vfio/pci/ built
+# in tree, KASAN, lockdep and the other checkers on): boot it in vm-run's
+# VM, where loading vfio-pci-core.ko runs the
 # suites built into it, collect their results from
 # /sys/kernel/debug/kunit/ into one KTAP document and have kunit.py parse
 # it. Fails if a test fails or the kernel log shows a splat. The guest's
@@ -16,11 +17,12 @@
 # --kunitconfig=drivers/vfio/pci.
 set -euo pipefail
 
-cache=${1:?usage: $0 CACHE [JOBS]}
+cache=${1:?usage: $0 CACHE [JOBS] [VERSION]}
 jobs=${2:-$(nproc)}
+version=${3:-6.1}
 tree=$(cd "$(dirname "$0")/.." && pwd)
-build=$("$tree"/scripts/debug-kernel.sh "$cache" "$jobs")
-src=$("$tree"/scripts/kernel-source.sh "$cache")
+build=$("$tree"/scripts/debug-kernel.sh "$cache" "$jobs" "$version")
+src=$("$tree"/scripts/kernel-source.sh "$cache" "$version")
 
 # In the guest: every suite's results, renumbered as the subtests of one
 # document (each results file is a document of its own, "1..1").

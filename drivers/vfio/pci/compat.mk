@@ -39,6 +39,9 @@ vfio_pci_compat += $(call vfio_pci_probe,include/linux/vfio.h,\
 # the iommufd ops of struct vfio_device_ops (6.2)
 vfio_pci_compat += $(call vfio_pci_probe,include/linux/vfio.h,\
 	.\*bind_iommufd.,VFIO_PCI_HAVE_IOMMUFD_OPS)
+# devices opened through their cdev, /dev/vfio/devices/vfioN (6.6)
+vfio_pci_compat += $(call vfio_pci_probe,include/linux/vfio.h,\
+	bool vfio_device_cdev_opened,VFIO_PCI_HAVE_DEVICE_CDEV)
 # dynamic MSI-X vector allocation (6.2)
 vfio_pci_compat += $(call vfio_pci_probe,include/linux/pci.h,\
 	bool pci_msix_can_alloc_dyn,VFIO_PCI_HAVE_DYN_MSIX)

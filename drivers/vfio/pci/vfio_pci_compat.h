@@ -161,6 +161,65 @@ static inline int vfio_pci_msix_alloc_irq_at(struct pci_dev *pdev,
 }
 
 /*
+ * A device opened through its cdev (/dev/vfio/devices/vfioN, 6.6) has no
+ * group fd to prove ownership with: the VFIO core tells from the iommufd
+ * context which devices its user owns. Where there is no cdev, no device
+ * is opened that way and these are never asked.
+ */
+#ifdef VFIO_PCI_HAVE_DEVICE_CDEV
+static inline bool vfio_pci_cdev_opened(struct vfio_device *vdev)
+{
+	return vfio_device_cdev_opened(vdev);
+}
+
+static inline struct iommufd_ctx *vfio_pci_iommufd_ictx(struct vfio_device *vdev)
+{
+	return vfio_iommufd_device_ictx(vdev);
+}
+
+/* @vdev's device ID in @ictx (> 0), -ENOENT if owned without one */
+static inline int vfio_pci_iommufd_dev_id(struct vfio_device *vdev,
+					  struct iommufd_ctx *ictx)
+{
+	return vfio_iommufd_get_dev_id(vdev, ictx);
+}
+
+static inline void vfio_pci_set_devid(struct vfio_pci_dependent_device *dep,
+				      u32 devid)
+{
+	dep->devid = devid;
+}
+#else
+struct iommufd_ctx;
+
+static inline bool vfio_pci_cdev_opened(struct vfio_device *vdev)
+{
+	return false;
+}
+
+static inline struct iommufd_ctx *vfio_pci_iommufd_ictx(struct vfio_device *vdev)
+{
+	return NULL;
+}
+
+static inline int vfio_pci_iommufd_dev_id(struct vfio_device *vdev,
+					  struct iommufd_ctx *ictx)
+{
+	return -ENODEV;
+}
+
+static inline void vfio_pci_set_devid(struct vfio_pci_dependent_device *dep,
+				      u32 devid)
+{
+}
+
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID		BIT(0)
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED	BIT(1)
+#define VFIO_PCI_DEVID_OWNED			0
+#define VFIO_PCI_DEVID_NOT_OWNED		-1
+#endif
+
+/*
  * Huge pfnmaps (6.12, where the architecture has them): a BAR mapping
  * faulted in with PMD or PUD entries through the huge_fault op, which then
  * takes the order of the entry. Elsewhere mappings are made of PTEs only.

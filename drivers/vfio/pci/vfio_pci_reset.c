@@ -198,31 +198,76 @@ static int vfio_pci_count_dev(struct pci_dev *pdev, void *data)
 	return 0;
 }
 
+/*
+ * Does the user of a device opened through its cdev, in iommufd context
+ * @ictx, own @cur? It does if @cur is bound to @ictx, or is in an IOMMU
+ * group with a device that is. Caller holds the dev_set lock.
+ */
+static bool vfio_pci_ictx_owns(struct vfio_pci_core_device *cur,
+			       struct iommufd_ctx *ictx)
+{
+	int id = vfio_pci_iommufd_dev_id(&cur->vdev, ictx);
+
+	return id > 0 || id == -ENOENT;
+}
+
+/*
+ * @ictx: set when the calling device was opened through its cdev: each
+ *	affected device is then reported by its ID in that iommufd context
+ *	instead of its group (@dev_set, whose lock the caller holds, says
+ *	which devices are VFIO devices), and @all_owned says whether the
+ *	user owns them all.
+ */
 struct vfio_pci_fill_info {
 	struct vfio_pci_dependent_device *devices;
 	unsigned int max;
 	unsigned int count;
+	struct vfio_device_set *dev_set;
+	struct iommufd_ctx *ictx;
+	bool all_owned;
 };
+
+/* The devid a cdev user is told for @pdev. */
+static u32 vfio_pci_fill_devid(struct vfio_pci_fill_info *fill,
+			       struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *cur;
+	int id;
+
+	cur = vfio_pci_find_in_set(fill->dev_set, pdev);
+	id = cur ? vfio_pci_iommufd_dev_id(&cur->vdev, fill->ictx) : -ENODEV;
+	if (id > 0)
+		return id;
+	if (id == -ENOENT)
+		return VFIO_PCI_DEVID_OWNED;
+	fill->all_owned = false;
+	return VFIO_PCI_DEVID_NOT_OWNED;
+}
 
 static int vfio_pci_fill_dev(struct pci_dev *pdev, void *data)
 {
 	struct vfio_pci_fill_info *fill = data;
+	struct vfio_pci_dependent_device *dep;
 	struct iommu_group *group;
 
 	/* The topology changed since the devices were counted. */
 	if (fill->count == fill->max)
 		return -EAGAIN;
 
-	group = iommu_group_get(&pdev->dev);
-	if (!group)
-		return -EPERM;
-
-	fill->devices[fill->count].group_id = iommu_group_id(group);
-	fill->devices[fill->count].segment = pci_domain_nr(pdev->bus);
-	fill->devices[fill->count].bus = pdev->bus->number;
-	fill->devices[fill->count].devfn = pdev->devfn;
+	dep = &fill->devices[fill->count];
+	if (fill->ictx) {
+		vfio_pci_set_devid(dep, vfio_pci_fill_devid(fill, pdev));
+	} else {
+		group = iommu_group_get(&pdev->dev);
+		if (!group)
+			return -EPERM;
+		dep->group_id = iommu_group_id(group);
+		iommu_group_put(group);
+	}
+	dep->segment = pci_domain_nr(pdev->bus);
+	dep->bus = pdev->bus->number;
+	dep->devfn = pdev->devfn;
 	fill->count++;
-	iommu_group_put(group);
 	return 0;
 }
 
@@ -230,6 +275,7 @@ long vfio_pci_ioctl_get_hot_reset_info(struct vfio_pci_core_device *vdev,
 				       struct vfio_pci_hot_reset_info __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_pci_hot_reset_info, count);
+	struct vfio_device_set *dev_set = vdev->vdev.dev_set;
 	struct vfio_pci_hot_reset_info hdr;
 	struct vfio_pci_fill_info fill = { };
 	struct vfio_pci_walk walk;
@@ -257,13 +303,24 @@ long vfio_pci_ioctl_get_hot_reset_info(struct vfio_pci_core_device *vdev,
 	if (!fill.devices)
 		return -ENOMEM;
 	fill.max = count;
+	if (vfio_pci_cdev_opened(&vdev->vdev)) {
+		fill.dev_set = dev_set;
+		fill.ictx = vfio_pci_iommufd_ictx(&vdev->vdev);
+		fill.all_owned = true;
+	}
 
 	walk.fn = vfio_pci_fill_dev;
 	walk.data = &fill;
+	mutex_lock(&dev_set->lock);
 	ret = vfio_pci_walk_affected(vdev->pdev, &walk);
+	mutex_unlock(&dev_set->lock);
 	if (ret)
 		goto out;
 
+	if (fill.ictx)
+		hdr.flags = VFIO_PCI_HOT_RESET_FLAG_DEV_ID |
+			    (fill.all_owned ?
+			     VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED : 0);
 	hdr.count = fill.count;
 	if (copy_to_user(arg, &hdr, minsz) ||
 	    copy_to_user(arg->devices, fill.devices,
@@ -286,11 +343,14 @@ static bool vfio_pci_dev_in_files(struct vfio_pci_core_device *vdev,
 }
 
 /*
- * The user proves it owns every device the reset affects by passing the
- * fds of their groups: VFIO hands a group fd to one opener only.
+ * The user proves it owns every device the reset affects: through a
+ * group, by passing the fds of their groups (VFIO hands a group fd to one
+ * opener only); through the cdev (@ictx set), by the devices being bound
+ * to its iommufd context or in a group with one that is.
  */
 static int vfio_pci_dev_set_hot_reset(struct vfio_pci_core_device *vdev,
-				      struct file **files, unsigned int nfiles)
+				      struct file **files, unsigned int nfiles,
+				      struct iommufd_ctx *ictx)
 {
 	struct vfio_device_set *dev_set = vdev->vdev.dev_set;
 	struct vfio_pci_core_device *cur;
@@ -298,7 +358,8 @@ static int vfio_pci_dev_set_hot_reset(struct vfio_pci_core_device *vdev,
 
 	mutex_lock(&dev_set->lock);
 	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
-		if (!vfio_pci_dev_in_files(cur, files, nfiles)) {
+		if (ictx ? !vfio_pci_ictx_owns(cur, ictx) :
+			   !vfio_pci_dev_in_files(cur, files, nfiles)) {
 			ret = -EINVAL;
 			goto out_unlock;
 		}
@@ -343,9 +404,15 @@ long vfio_pci_ioctl_hot_reset(struct vfio_pci_core_device *vdev,
 		return ret;
 
 	/*
-	 * Each affected device is in one group: no need for more fds. As
-	 * with the stock driver, count alone says how many fds follow.
+	 * A cdev user passes no fds: its iommufd context proves ownership.
+	 * A group user passes group fds, each affected device being in one
+	 * group: no need for more fds. As with the stock driver, count alone
+	 * says how many fds follow.
 	 */
+	if (vfio_pci_cdev_opened(&vdev->vdev))
+		return hdr.count ? -EINVAL :
+		       vfio_pci_dev_set_hot_reset(vdev, NULL, 0,
+						  vfio_pci_iommufd_ictx(&vdev->vdev));
 	if (!hdr.count || hdr.count > count)
 		return -EINVAL;
 
@@ -371,7 +438,7 @@ long vfio_pci_ioctl_hot_reset(struct vfio_pci_core_device *vdev,
 		}
 	}
 
-	ret = vfio_pci_dev_set_hot_reset(vdev, files, hdr.count);
+	ret = vfio_pci_dev_set_hot_reset(vdev, files, hdr.count, NULL);
 
 out_put:
 	while (i--)
