@@ -19,12 +19,13 @@
  * device ready (and may keep state in struct bench), the operation, and
  * an optional teardown. Rows live in tables, one per file: config space,
  * BAR access, mmap and open here, the others in vfio_pci_bench_irq.c,
- * vfio_pci_bench_ioeventfd.c and vfio_pci_bench_power.c; tables[] below
+ * vfio_pci_bench_ioeventfd.c, vfio_pci_bench_power.c and
+ * vfio_pci_bench_huge.c; tables[] below
  * lists them in the order they run.
  *
  * Most rows use edu (1234:11e8), opened once; msix_enable_disable_all
- * opens nvme (1b36:0010) and the lowpower rows e1000e (8086:10d3) in
- * their setup.
+ * opens nvme (1b36:0010), the lowpower rows e1000e (8086:10d3) and the
+ * bar_2m rows ivshmem (1af4:1110) in their setup.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -269,6 +270,7 @@ static const struct bench_rows *const tables[] = {
 	&bench_irq_rows,
 	&bench_ioeventfd_rows,
 	&bench_power_rows,
+	&bench_huge_rows,
 };
 
 /*

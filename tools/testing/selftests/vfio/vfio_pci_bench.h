@@ -21,7 +21,8 @@
  * @dev:     the open edu device; dev.fd is -1 while a row needs it closed
  * @cfg:     device fd offset of config space
  * @bar0:    device fd offset of BAR0
- * @map:     BAR0 page mapped by the mmap_read_4 row
+ * @map:     BAR0 page mapped by the mmap_read_4 row, 2 MiB of ivshmem's
+ *           BAR2 by bar_2m_read
  * @buf:     bulk data buffer
  * @pagesz:  the page size
  * @bar:     all of edu's BAR0, mapped by the interrupt and ioeventfd rows
@@ -31,6 +32,8 @@
  * @unmask:  unmask eventfd of intx_roundtrip_eventfd (-1: none)
  * @cmd:     command register value config_write_4_command writes back
  * @toggle:  which of two values the next liveness write uses
+ * @sum:     what reads through mappings add up to, kept so that the
+ *           compiler cannot drop them
  * @cpus:    this process's CPU affinity before a row pinned it
  * @pinned:  @cpus is valid and must be restored
  */
@@ -48,6 +51,7 @@ struct bench {
 	int unmask;
 	uint32_t cmd;
 	unsigned int toggle;
+	uint64_t sum;
 	cpu_set_t cpus;
 	int pinned;
 };
@@ -77,6 +81,7 @@ struct bench_rows {
 extern const struct bench_rows bench_irq_rows;
 extern const struct bench_rows bench_ioeventfd_rows;
 extern const struct bench_rows bench_power_rows;
+extern const struct bench_rows bench_huge_rows;
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 double now_ns(void);

@@ -33,14 +33,6 @@
 /* An interrupt that should not come has had time to show up. */
 #define NO_IRQ_MS	50
 
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_DMA_START	0x1
-#define EDU_DMA_TO_RAM	0x2
-#define EDU_DMA_IRQ	0x4
-#define EDU_DMA_BUF	0x40000
 /*
  * Less than edu's 4 KiB buffer: QEMU 7.2's edu aborts on a transfer that
  * ends exactly at the buffer's end.

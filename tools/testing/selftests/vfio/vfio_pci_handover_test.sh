@@ -61,33 +61,37 @@ command_bits() {
 	od -An -tx2 -j4 -N2 "$1" 2>/dev/null | tr -d ' '
 }
 
+# command_is WHAT SNAPSHOT MASK WANT: a KTAP line saying whether the bits
+# MASK of the snapshot's COMMAND are WANT
+command_is() {
+	local cmd
+
+	cmd=$(command_bits "$2")
+	if [ $((0x${cmd:-0} & $3)) = $(($4)) ]; then
+		ok "$1 (COMMAND 0x$cmd)"
+	else
+		not_ok "$1 (COMMAND 0x$cmd)"
+	fi
+}
+
 # check_master PASS NAME DIR: neither the user nor anyone after it may
 # find Bus Master on (with ours, nobody from the bind on, and INTx is
 # disabled at the bind)
 check_master() {
-	local p cmd points="open.virt open.phys close.phys close2.phys"
+	local p points="open.virt open.phys close.phys close2.phys"
 
 	# Ours turns it off when it binds the device, stock at the first open.
 	case $1 in ours*) points="bound.phys $points" ;; esac
 	for p in $points; do
 		[ -e "$3/$p" ] || continue
-		cmd=$(command_bits "$3/$p")
-		if [ $((0x${cmd:-0} & 4)) != 0 ]; then
-			not_ok "$1 $2: Bus Master off at $p (COMMAND 0x$cmd)"
-		else
-			ok "$1 $2: Bus Master off at $p (COMMAND 0x$cmd)"
-		fi
+		command_is "$1 $2: Bus Master off at $p" "$3/$p" 4 0
 	done
 	# Ours also disables INTx at bind: nothing handles it before a user
 	# sets it up.
 	case $1 in ours*) ;; *) return ;; esac
 	[ -e "$3/bound.phys" ] || return
-	cmd=$(command_bits "$3/bound.phys")
-	if [ $((0x${cmd:-0} & 0x400)) != 0 ]; then
-		ok "$1 $2: INTx disabled at bound.phys (COMMAND 0x$cmd)"
-	else
-		not_ok "$1 $2: INTx disabled at bound.phys (COMMAND 0x$cmd)"
-	fi
+	command_is "$1 $2: INTx disabled at bound.phys" "$3/bound.phys" \
+		0x400 0x400
 }
 
 # walk_vf PASS NAME PF DIR: the PF's first VF, the PF held open meanwhile

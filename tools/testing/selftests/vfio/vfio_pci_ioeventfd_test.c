@@ -30,8 +30,6 @@
 
 #define VFIO_PCI_INDEX_TO_OFFSET(index)	((uint64_t)(index) << 40)
 
-#define EDU_REG_DMA_SRC		0x80
-
 #define NVME_VENDOR		0x1b36
 #define NVME_DEVICE		0x0010
 
@@ -196,11 +194,11 @@ TEST_F(edu, widths)
 	EXPECT_EQ(~0x55u, rd32(&self->dev, 0, EDU_REG_LIVENESS));
 
 	/* An 8-byte write to a 64-bit register. */
-	ASSERT_EQ(0, ioeventfd(fd, SZ(8), 0, EDU_REG_DMA_SRC,
+	ASSERT_EQ(0, ioeventfd(fd, SZ(8), 0, EDU_DMA_SRC,
 			       0x1122334455667788ull, efd8));
 	ASSERT_EQ(0, signal_efd(efd8));
-	EXPECT_EQ(0x55667788u, wait32(&self->dev, 0, EDU_REG_DMA_SRC, 0x55667788u));
-	ASSERT_EQ(8, pread(fd, &v64, 8, EDU_REG_DMA_SRC));
+	EXPECT_EQ(0x55667788u, wait32(&self->dev, 0, EDU_DMA_SRC, 0x55667788u));
+	ASSERT_EQ(8, pread(fd, &v64, 8, EDU_DMA_SRC));
 	if (vfio_driver_is_stock()) {
 		EXPECT_EQ(0x55667788u, (uint32_t)v64);
 	} else {

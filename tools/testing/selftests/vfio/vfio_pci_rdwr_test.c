@@ -28,8 +28,6 @@
 #include "lib/vfio_harness.h"
 #include "lib/vfio_util.h"
 
-#define EDU_REG_DMA_SRC		0x80	/* 64-bit register */
-
 #define E1000E_VENDOR		0x8086
 #define E1000E_DEVICE		0x10d3
 #define E1000E_REG_STATUS	0x08
@@ -126,9 +124,9 @@ TEST_F(edu, eight_bytes)
 	uint64_t v64 = 0x1122334455667788ull;
 	uint32_t id;
 
-	ASSERT_EQ(8, RES(wr(&self->dev, 0, EDU_REG_DMA_SRC, &v64, 8)));
+	ASSERT_EQ(8, RES(wr(&self->dev, 0, EDU_DMA_SRC, &v64, 8)));
 	v64 = 0;
-	ASSERT_EQ(8, RES(rd(&self->dev, 0, EDU_REG_DMA_SRC, &v64, 8)));
+	ASSERT_EQ(8, RES(rd(&self->dev, 0, EDU_DMA_SRC, &v64, 8)));
 	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_ID, &id, 4)));
 	if (vfio_driver_is_stock() && !vfio_kernel_at_least(6, 12)) {
 		/* Split: 0x80 takes the low half, 0x84 is no 32-bit register. */
@@ -155,18 +153,18 @@ TEST_F(edu, bulk)
 	uint32_t v32 = 0xa5a5a5a5, src;
 	uint64_t v64;
 
-	ASSERT_EQ(4, RES(wr(&self->dev, 0, EDU_REG_DMA_SRC, &v32, 4)));
-	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_DMA_SRC, &src, 4)));
-	ASSERT_EQ(8, RES(rd(&self->dev, 0, EDU_REG_DMA_SRC, &v64, 8)));
+	ASSERT_EQ(4, RES(wr(&self->dev, 0, EDU_DMA_SRC, &v32, 4)));
+	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_DMA_SRC, &src, 4)));
+	ASSERT_EQ(8, RES(rd(&self->dev, 0, EDU_DMA_SRC, &v64, 8)));
 
 	memset(buf, 0, sizeof(buf));
 	ASSERT_EQ(4096, RES(rd(&self->dev, 0, 0, buf, 4096)));
-	EXPECT_EQ(0, memcmp(buf + EDU_REG_DMA_SRC, &v64, 8));
-	EXPECT_EQ(0, memcmp(buf + EDU_REG_DMA_SRC, &src, 4));
+	EXPECT_EQ(0, memcmp(buf + EDU_DMA_SRC, &v64, 8));
+	EXPECT_EQ(0, memcmp(buf + EDU_DMA_SRC, &src, 4));
 
 	/* Unaligned start and length, more than one bounce buffer. */
 	memset(buf, 0, sizeof(buf));
-	ASSERT_EQ(8001, RES(rd(&self->dev, 0, EDU_REG_DMA_SRC - 3, buf, 8001)));
+	ASSERT_EQ(8001, RES(rd(&self->dev, 0, EDU_DMA_SRC - 3, buf, 8001)));
 	EXPECT_EQ(0, memcmp(buf + 3, &src, 4));
 
 	/* Nothing decodes at 0x1000: bulk writes are accepted and dropped. */
@@ -309,15 +307,15 @@ TEST_F(edu, buffer_in_own_mmap)
 	ASSERT_NE(NULL, map) TH_LOG("mmap BAR0: %s", strerror(errno));
 
 	/* DMA source -> (copy_to_user) -> liveness */
-	ASSERT_EQ(4, RES(wr(&self->dev, 0, EDU_REG_DMA_SRC, &v32, 4)));
-	EXPECT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_DMA_SRC,
+	ASSERT_EQ(4, RES(wr(&self->dev, 0, EDU_DMA_SRC, &v32, 4)));
+	EXPECT_EQ(4, RES(rd(&self->dev, 0, EDU_DMA_SRC,
 			    map + EDU_REG_LIVENESS, 4)));
 	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_LIVENESS, &v32, 4)));
 	EXPECT_EQ(~0x1234u, v32);
 
 	/* ID -> (copy_from_user) -> DMA source */
-	EXPECT_EQ(4, RES(wr(&self->dev, 0, EDU_REG_DMA_SRC, map + EDU_REG_ID, 4)));
-	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_REG_DMA_SRC, &v32, 4)));
+	EXPECT_EQ(4, RES(wr(&self->dev, 0, EDU_DMA_SRC, map + EDU_REG_ID, 4)));
+	ASSERT_EQ(4, RES(rd(&self->dev, 0, EDU_DMA_SRC, &v32, 4)));
 	EXPECT_EQ((uint32_t)EDU_ID_VALUE, v32);
 
 	/* Bulk, through the bounce buffer, both ways. */

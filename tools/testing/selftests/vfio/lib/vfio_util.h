@@ -31,6 +31,15 @@
 #define EDU_ID_VALUE		0x010000ed
 #define EDU_REG_LIVENESS	0x04	/* reads back ~value written */
 #define EDU_BAR0_SIZE		(1u << 20)
+/* edu's DMA engine: 64-bit registers, and its 4 KiB buffer's address */
+#define EDU_DMA_SRC		0x80
+#define EDU_DMA_DST		0x88
+#define EDU_DMA_CNT		0x90
+#define EDU_DMA_CMD		0x98
+#define EDU_DMA_START		0x1	/* in CMD, clear when done */
+#define EDU_DMA_TO_RAM		0x2
+#define EDU_DMA_IRQ		0x4
+#define EDU_DMA_BUF		0x40000
 
 /**
  * struct vfio_dev - an open VFIO device and what it takes to keep it open
