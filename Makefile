@@ -57,7 +57,7 @@ VM_RUN := $(CURDIR)/$(SELFTESTS)/vm-run
 	selftests vm demo bench check clean help kernel-source _modules \
 	docs tools guard-tests bench-tests debug-kernel vm-debug fuzz build-6.12 \
 	vm-6.12 vm-stock-6.12 debug-kernel-6.12 kunit-6.12 vm-cdev-6.12 \
-	vm-debug-6.12
+	vm-debug-6.12 dkms-check
 
 all: modules
 
@@ -147,6 +147,10 @@ vm-6.12: selftests build-6.12
 
 vm-stock-6.12: selftests
 	$(SUB)VM_KVER=$(KVER_612) $(VM_RUN) --stock
+
+# The DKMS package built for Linux 6.1 and 6.12, as DKMS would.
+dkms-check: deps
+	$(SUB)@scripts/dkms-check.sh $(KVER) $(KVER_612)
 
 # Into updates/, which depmod ranks ahead of the kernel's own modules, so
 # `modprobe vfio-pci` picks ours.  Debian's modules are signed at package
@@ -248,6 +252,7 @@ help:
 	@echo '  bench        benchmark, ours against stock: guest instructions, then time'
 	@echo '               ~15 min'
 	@echo '  install      install into /lib/modules/$$KVER/updates (uninstall)'
+	@echo '  dkms-check   build the DKMS package for 6.1 and 6.12            ~30 s'
 	@echo '  clean        remove build products (not $$CACHE)'
 	@echo 'Variables: KDIR, KVER, W=1, WERROR=1, CACHE=~/.cache/vfio-pci,'
 	@echo '           KUNIT_JOBS, INSTALL_MOD_PATH'

@@ -151,6 +151,7 @@ step docs static "$make" --no-print-directory docs
 step guard-tests counted "$make" --no-print-directory guard-tests
 step tools counted "$make" --no-print-directory tools
 step bench-tests counted "$make" --no-print-directory bench-tests
+step dkms counted "$make" --no-print-directory dkms-check
 selftests=0
 step selftests static "$make" --no-print-directory selftests && selftests=1
 

@@ -32,8 +32,8 @@ packages=(
 	linux-source-6.1 python3 rsync
 	# static checks, userspace tools and tests, documentation
 	sparse libkmod-dev pkg-config gawk python3-sphinx
-	# the Makefile itself
-	make util-linux git
+	# the Makefile itself, and the DKMS packaging it checks
+	make util-linux git dkms
 	# the same sources built against Linux 6.12 (bookworm-backports), and
 	# the VM suite booted on it
 	"linux-headers-$kver_612" "linux-image-$kver_612"
