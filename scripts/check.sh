@@ -143,6 +143,7 @@ modules=0
 step build static "$make" --no-print-directory modules && modules=1
 build612=0
 step build-6.12 static "$make" --no-print-directory build-6.12 && build612=1
+step build-trixie static "$make" --no-print-directory build-trixie
 step checkpatch static "$make" --no-print-directory checkpatch
 step sparse static "$make" --no-print-directory sparse
 step kunit kunit "$make" --no-print-directory kunit

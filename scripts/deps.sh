@@ -34,6 +34,8 @@ packages=(
 	sparse libkmod-dev pkg-config gawk python3-sphinx
 	# the Makefile itself, and the DKMS packaging it checks
 	make util-linux git dkms
+	# the Debian 13 build runs in a trixie root made with debootstrap
+	debootstrap debian-archive-keyring
 	# the same sources built against Linux 6.12 (bookworm-backports), and
 	# the VM suite booted on it
 	"linux-headers-$kver_612" "linux-image-$kver_612"
