@@ -229,7 +229,7 @@ help:
 	@echo '               and run the driver_override-only guard on them   ~1 min'
 	@echo '  deps         install the Debian packages every target needs    ~3 min cold'
 	@echo '  check        everything below, summary "N passed, N failed"'
-	@echo '               ~20 min warm, ~40 min cold, + ~6 min of packages on a new'
+	@echo '               ~20 min warm, ~30 min cold, + ~6 min of packages on a new'
 	@echo '               machine (`make -n check` lists it)'
 	@echo '  build-6.12   the modules and the test driver built against Linux 6.12'
 	@echo '               (bookworm-backports headers), guard and sparse    ~1 min'
