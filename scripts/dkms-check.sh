@@ -35,7 +35,8 @@ for kver in "$@"; do
 		continue
 	fi
 	for m in vfio-pci-core vfio-pci; do
-		ko=$(ls "$scratch/dkms/$name/$version/$kver"/*/module/"$m".ko* 2>/dev/null | head -n 1)
+		ko=$(ls "$scratch/dkms/$name/$version/$kver"/*/module/"$m".ko* \
+			2>/dev/null | head -n 1)
 		vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
 		if [ "$vermagic" = "$kver" ]; then
 			ok "$kver: $m built ($(basename "$ko"))"
