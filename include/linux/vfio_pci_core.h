@@ -150,6 +150,9 @@ struct vfio_pci_cap_handler {
  * @pba_offset: offset of the MSI-X PBA in its BAR
  * @rom_size: size of the ROM region, 0 without a ROM image; set at
  *	registration
+ * @atomic_comp: the VFIO_PCI_ATOMIC_COMP* widths of PCIe AtomicOps the
+ *	device completes at the root, found at registration where the uAPI
+ *	has the capability that reports them (0 elsewhere)
  * @pci_2_3: INTx can be masked with the PCI 2.3 INTx-disable bit
  * @has_intx: the device has a usable INTx pin
  * @has_vga: the legacy VGA ranges are exposed as a region
@@ -205,6 +208,7 @@ struct vfio_pci_core_device {
 	u32 msix_size;
 	u32 pba_offset;
 	u64 rom_size;
+	u32 atomic_comp;
 
 	bool pci_2_3;
 	bool has_intx;

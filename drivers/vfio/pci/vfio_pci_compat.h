@@ -268,9 +268,14 @@ struct vfio_pci_core_device;
  * the uAPI has it (vfio_pci_atomic.c is built only there).
  */
 #ifdef VFIO_PCI_HAVE_ATOMIC_COMP_CAP
+void vfio_pci_atomic_probe(struct vfio_pci_core_device *vdev);
 int vfio_pci_info_atomic_cap(struct vfio_pci_core_device *vdev,
 			     struct vfio_info_cap *caps);
 #else
+static inline void vfio_pci_atomic_probe(struct vfio_pci_core_device *vdev)
+{
+}
+
 static inline int vfio_pci_info_atomic_cap(struct vfio_pci_core_device *vdev,
 					   struct vfio_info_cap *caps)
 {

@@ -996,6 +996,7 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 	 */
 	pci_clear_master(pdev);
 	pci_intx(pdev, 0);
+	vfio_pci_atomic_probe(vdev);
 
 	ret = vfio_register_group_dev(&vdev->vdev);
 	if (ret)
