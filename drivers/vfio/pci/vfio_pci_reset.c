@@ -6,6 +6,10 @@
  * ownership, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, and the reset the last
  * close of a dev_set does for devices without a function reset. Every reset
  * revokes the BAR mappings first and holds memory_lock across the reset.
+ *
+ * Lock order: the dev_set lock (the VFIO core's) -> pci_bus_sem (the PCI
+ * core's walk of the affected devices) and -> each device's memory_lock,
+ * taken in dev_set order; nothing here takes them the other way round.
  */
 
 #include <linux/file.h>
