@@ -29,6 +29,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/vfio_harness.h"
+#include "lib/vfio_irq_util.h"
 #include "lib/vfio_util.h"
 
 /* Within edu's buffer, short of its end (QEMU 7.2's edu aborts there) */
@@ -163,12 +164,6 @@ FIXTURE_TEARDOWN(cdev)
 		close(self->iommufd);
 }
 
-static void mmio_write64(volatile uint32_t *bar, unsigned int off, uint64_t v)
-{
-	bar[off / 4] = (uint32_t)v;
-	bar[off / 4 + 1] = (uint32_t)(v >> 32);
-}
-
 /* One edu DMA transfer, polled to its end; 0 or -ETIMEDOUT. */
 static int edu_dma(volatile uint32_t *bar, uint64_t src, uint64_t dst,
 		   bool to_ram)
@@ -182,7 +177,7 @@ static int edu_dma(volatile uint32_t *bar, uint64_t src, uint64_t dst,
 	mmio_write64(bar, EDU_DMA_CMD,
 		     EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0));
 	for (i = 0; i < 5000; i++) {
-		if (!(bar[EDU_DMA_CMD / 4] & EDU_DMA_START))
+		if (!(mmio_read32(bar, EDU_DMA_CMD) & EDU_DMA_START))
 			return 0;
 		nanosleep(&ts, NULL);
 	}
